@@ -1,0 +1,156 @@
+"""Command line: thin commands over the library. Each parses, calls one library function and
+prints; library errors become one line on stderr that says what to do."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from threatwatch.errors import ThreatwatchError
+from threatwatch.ingest import DEFAULT_MAX_FILE_BYTES
+
+F = TypeVar("F", bound=Callable[..., Any])
+EVAL_DATASETS = ("boilerplate", "ner", "gtd", "acled", "pairs", "clusters")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
+          "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(value: str) -> int:
+    match = _SIZE.match(value)
+    unit = (match.group(2) or "").lower() if match else None
+    if not match or unit not in _UNITS:
+        raise click.BadParameter(f"{value!r} is not a size: write e.g. 500KB, 20MB or 1GiB")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db",
+        default=None,
+        metavar="FILE",
+        help="Store file; default $THREATWATCH_DB, else threatwatch.db in the current folder.",
+    )(func)
+
+
+def reports_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ThreatwatchError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_store(db: str | None, readonly: bool = False):  # type: ignore[no-untyped-def]
+    from threatwatch.store import Store, default_db_path
+
+    return Store(db or default_db_path(), readonly=readonly)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="threatwatch")
+def main() -> None:
+    """threatwatch: raw multilingual news on terrorism and political violence, made searchable and cited."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that clean in parallel; default: the number of CPU cores, at most 4.")
+@click.option("--max-file-size", "max_file_size", default=f"{DEFAULT_MAX_FILE_BYTES // 1024**2}MiB",
+              show_default=True, help="Larger files are rejected (e.g. 500KB, 20MB, 1GiB).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@reports_errors
+def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, max_file_size: str, quiet: bool) -> None:
+    """Ingest files or folders (.txt .html .htm .jsonl .warc .warc.gz) into the store."""
+    from tqdm import tqdm
+
+    from threatwatch.pipeline import ingest as run_ingest
+
+    max_bytes = parse_size(max_file_size)
+    workers = workers or min(4, os.cpu_count() or 1)
+    with open_store(db) as store, tqdm(
+        desc="ingest", unit="doc", disable=True if quiet else None, file=sys.stderr, leave=False
+    ) as bar:
+        summary = run_ingest(store, paths, workers=workers, max_bytes=max_bytes, progress=bar.update)
+    for rejection in summary.rejected:
+        click.echo(rejection.line(), err=True)
+    click.echo(
+        f"stored {summary.stored}, duplicates {summary.duplicates}, rejected {len(summary.rejected)}"
+        f" ({store.path})",
+        err=True,
+    )
+    sys.exit(0 if summary.ok else 1)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["documents", "entities", "events", "claims", "stories"]))
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default="-", help="File to write; default stdout.")
+@reports_errors
+def export(kind: str, db: str | None, fmt: str, output: str) -> None:
+    """Export records as JSONL or CSV (see SPEC.md for the fields)."""
+    from threatwatch.export import export as run_export
+
+    with open_store(db, readonly=True) as store, click.open_file(output, "w", encoding="utf-8") as out:
+        run_export(store, kind, fmt, out)
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@click.option("--lang", default=None, metavar="xx", help="Only documents in this language (ISO 639-1).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, as the HTTP API does.")
+@reports_errors
+def search(query: str, db: str | None, lang: str | None, limit: int, as_json: bool) -> None:
+    """Full-text search in every language; matched words are shown in [brackets]."""
+    from threatwatch.search import search as run_search
+
+    with open_store(db, readonly=True) as store:
+        result = run_search(store, query, lang=lang, limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} document(s) match {query!r}")
+    for hit in result.hits:
+        click.echo(f"\n{hit.doc_id}  [{hit.lang or '?'}] {hit.published or 'undated'}  {hit.title or '(no title)'}")
+        click.echo(f"  {hit.snippet}")
+
+
+@main.command(name="eval")
+@click.argument("dataset", type=click.Choice(EVAL_DATASETS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None)
+@reports_errors
+def evaluate(dataset: str, file: str, as_json: bool, workers: int | None) -> None:
+    """Score the pipeline against a gold file (formats: shared/eval/README.md)."""
+    if dataset != "boilerplate":
+        raise ThreatwatchError(f"eval {dataset} is not built yet: this version scores boilerplate only")
+    from threatwatch.eval.boilerplate import evaluate as run_eval
+
+    scores = run_eval(file, workers=workers or min(4, os.cpu_count() or 1))
+    if as_json:
+        click.echo(json.dumps(scores, indent=2))
+        return
+    click.echo(f"{dataset}: {scores['pages']} pages, {scores['rejected']} rejected")
+    click.echo(f"precision {scores['precision']:.4f}  recall {scores['recall']:.4f}  F1 {scores['f1']:.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""One reader per input format. Each yields RawDocument values, or Rejection values for
+records it cannot read, and never raises for bad content: one bad record must not stop a batch."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from threatwatch.errors import InputRejected
+from threatwatch.ingest.decode import decode_bytes
+from threatwatch.records import RawDocument, Rejection
+
+Item = RawDocument | Rejection
+
+
+def read_text(path: Path, data: bytes) -> Iterator[Item]:
+    yield RawDocument(path=str(path), content=decode_bytes(data), is_html=False)
+
+
+def read_html(path: Path, data: bytes) -> Iterator[Item]:
+    yield RawDocument(path=str(path), content=decode_bytes(data), is_html=True)
+
+
+def _optional_str(record: dict[str, object], key: str) -> str | None:
+    value = record.get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def jsonl_record(path: str, record: object) -> RawDocument:
+    """One JSONL line (already parsed) as a RawDocument; `text` or `html` is required."""
+    if not isinstance(record, dict):
+        raise InputRejected("a line is not a JSON object: write one {\"text\": ...} object a line")
+    html, text = _optional_str(record, "html"), _optional_str(record, "text")
+    if not html and not text:
+        raise InputRejected('the object has no "text" or "html" field: add one with the article')
+    return RawDocument(
+        path=path,
+        content=html or text or "",
+        is_html=bool(html),
+        url=_optional_str(record, "url"),
+        title=_optional_str(record, "title"),
+        published=_optional_str(record, "published"),
+        source=_optional_str(record, "source"),
+    )
+
+
+def read_jsonl(path: Path, data: bytes) -> Iterator[Item]:
+    text = decode_bytes(data)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            yield jsonl_record(where, json.loads(line))
+        except json.JSONDecodeError as exc:
+            yield Rejection(where, f"invalid JSON ({exc.msg} at column {exc.colno}): fix or remove the line")
+        except InputRejected as exc:
+            yield Rejection(where, exc.reason)
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def read_warc(path: Path, data: bytes) -> Iterator[Item]:
+    """HTML response records of a WARC file; a truncated file keeps the records before the damage."""
+    if path.name.endswith(".gz") and not data.startswith(b"\x1f\x8b"):
+        yield Rejection(str(path), "named .gz but not gzip data: rename it or compress it with gzip")
+        return
+    stream = _BytesReader(data)
+    count = 0
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            content_type = record.http_headers.get_header("Content-Type") or ""
+            if "html" not in content_type.lower():
+                continue
+            count += 1
+            where = f"{path}#{count}"
+            try:
+                body = record.content_stream().read()
+                html = decode_bytes(body, declared=_charset(content_type))
+            except InputRejected as exc:
+                yield Rejection(where, exc.reason)
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            yield RawDocument(path=where, content=html, is_html=True, url=url)
+    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
+        yield Rejection(
+            str(path),
+            f"truncated or corrupt WARC after {count} HTML record(s), which were kept ({exc.__class__.__name__}):"
+            " re-download or repair the file",
+        )
+
+
+class _BytesReader:
+    """A minimal file object over bytes; warcio reads from any object with read()."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size is None or size < 0 else self._pos + size
+        chunk = bytes(self._data[self._pos : end])
+        self._pos += len(chunk)
+        return chunk

@@ -1,0 +1,154 @@
+"""The ordered stages that turn a RawDocument into a Document, readable top to bottom.
+
+`process` is a pure function (no store, no I/O), so it can run in worker processes;
+`ingest` feeds raw inputs through it and writes each result in its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from threatwatch import metadata
+from threatwatch.clean import CleanResult, clean_paragraphs, split_paragraphs
+from threatwatch.errors import InputRejected
+from threatwatch.html_extract import extract_html
+from threatwatch.ingest import DEFAULT_MAX_FILE_BYTES, read_inputs
+from threatwatch.language import detect_language, languages_found, main_language
+from threatwatch.records import Document, IngestSummary, Paragraph, RawDocument, Rejection
+from threatwatch.store import Store
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def document_id(raw: RawDocument) -> str:
+    """Content hash of the raw input: the same article ingested twice gets the same id."""
+    return hashlib.sha256(raw.content.encode("utf-8")).hexdigest()[:16]
+
+
+def process(raw: RawDocument) -> Document:
+    """Clean one raw article and read its metadata. Raises InputRejected when no text is left."""
+    if raw.is_html:
+        page = extract_html(raw.content, raw.url)
+        cleaned = clean_paragraphs(
+            split_paragraphs(page.text), detect_language, title=raw.title or page.title, guess_title=False
+        )
+        page_date, page_source, url = page.published, page.sitename, page.url
+    else:
+        cleaned = clean_paragraphs(split_paragraphs(raw.content), detect_language, title=raw.title)
+        page_date, page_source, url = None, None, raw.url
+    if not cleaned.paragraphs:
+        raise InputRejected("no article text found after removing boilerplate: check that the file holds an article")
+
+    text, paragraphs = _join(cleaned)
+    return Document(
+        id=document_id(raw),
+        path=raw.path,
+        raw=raw.content,
+        text=text,
+        url=url,
+        title=cleaned.title,
+        published=metadata.normalise_date(raw.published) or _published(cleaned) or metadata.normalise_date(page_date),
+        source=raw.source or _source(cleaned) or page_source or metadata.source_from_url(url),
+        lang=main_language(cleaned.paragraphs),
+        langs=languages_found(cleaned.paragraphs),
+        paragraphs=paragraphs,
+    )
+
+
+def _join(cleaned: CleanResult) -> tuple[str, tuple[Paragraph, ...]]:
+    parts: list[str] = []
+    spans: list[Paragraph] = []
+    offset = 0
+    for text, lang in cleaned.paragraphs:
+        if parts:
+            offset += len(PARAGRAPH_SEPARATOR)
+        spans.append(Paragraph(offset, offset + len(text), lang))
+        parts.append(text)
+        offset += len(text)
+    return PARAGRAPH_SEPARATOR.join(parts), tuple(spans)
+
+
+def _published(cleaned: CleanResult) -> str | None:
+    for line in cleaned.head:
+        dates = metadata.find_dates(line)
+        if dates:
+            return dates[0].iso
+    return None
+
+
+def _source(cleaned: CleanResult) -> str | None:
+    for line in cleaned.head:
+        found = metadata.source_from_line(line)
+        if found:
+            return found
+    return None
+
+
+def _process_or_reject(raw: RawDocument) -> Document | Rejection:
+    """Worker entry point: a failure in one document becomes a Rejection, never a crash."""
+    try:
+        return process(raw)
+    except InputRejected as exc:
+        return Rejection(raw.path, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - one broken page must not stop a batch
+        return Rejection(raw.path, f"internal error while cleaning ({exc.__class__.__name__}: {exc}); please report it")
+
+
+def _processed(items: Iterable[RawDocument | Rejection], workers: int) -> Iterator[Document | Rejection]:
+    if workers <= 1:
+        for item in items:
+            yield item if isinstance(item, Rejection) else _process_or_reject(item)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        batch: list[RawDocument | Rejection] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= 64 * workers:
+                yield from _map_batch(pool, batch)
+                batch = []
+        yield from _map_batch(pool, batch)
+
+
+def _map_batch(pool: ProcessPoolExecutor, batch: list[RawDocument | Rejection]) -> Iterator[Document | Rejection]:
+    raws = [item for item in batch if isinstance(item, RawDocument)]
+    results = iter(pool.map(_process_or_reject, raws, chunksize=8))
+    for item in batch:
+        yield item if isinstance(item, Rejection) else next(results)
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[str | Path],
+    workers: int = 1,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: Callable[[], None] | None = None,
+) -> IngestSummary:
+    """Read, clean and store every article under `paths`; one transaction per document.
+
+    Documents whose raw content is already stored are skipped before any cleaning, so a
+    re-run after an interruption only does the remaining work.
+    """
+    summary = IngestSummary()
+
+    def fresh(items: Iterable[RawDocument | Rejection]) -> Iterator[RawDocument | Rejection]:
+        for item in items:
+            if isinstance(item, RawDocument) and store.has_document(document_id(item)):
+                summary.duplicates += 1
+                if progress:
+                    progress()
+                continue
+            yield item
+
+    for result in _processed(fresh(read_inputs(paths, max_bytes)), workers):
+        if isinstance(result, Rejection):
+            summary.rejected.append(result)
+        elif store.add_document(result):
+            summary.stored += 1
+        else:
+            summary.duplicates += 1
+        if progress:
+            progress()
+    return summary

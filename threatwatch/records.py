@@ -1,0 +1,120 @@
+"""Typed records passed between pipeline stages.
+
+The JSON shape of `Document.to_dict()` is the one SPEC.md promises for `export documents`.
+Records are frozen: a stage returns a new record instead of mutating the one it was given,
+so every stage can be tested as a pure function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+InputFormat = Literal["text", "html", "jsonl", "warc"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One article as read from an input file, before any cleaning.
+
+    `content` is decoded text; `is_html` says whether it is markup. Hints come from the
+    container (JSONL fields, WARC headers) and win over what the text itself suggests.
+    """
+
+    path: str
+    content: str
+    is_html: bool
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input that could not be turned into a document, with a reason a user can act on."""
+
+    path: str
+    reason: str
+
+    def line(self) -> str:
+        return f"rejected {self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of the cleaned text: `text[start:end]` of the document, and its language."""
+
+    start: int
+    end: int
+    lang: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    path: str
+    raw: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    langs: tuple[str, ...] = ()
+    paragraphs: tuple[Paragraph, ...] = field(default=())
+    story_id: str | None = None
+    duplicate_of: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The SPEC.md `documents` record."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "url": self.url,
+            "title": self.title,
+            "published": self.published,
+            "source": self.source,
+            "lang": self.lang,
+            "langs": list(self.langs),
+            "text": self.text,
+            "story_id": self.story_id,
+            "duplicate_of": self.duplicate_of,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    doc_id: str
+    title: str | None
+    snippet: str
+    lang: str | None
+    published: str | None
+    score: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "snippet": self.snippet,
+            "lang": self.lang,
+            "published": self.published,
+        }
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """What an ingest run did; the CLI prints it and picks the exit status from it."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
