@@ -5,7 +5,7 @@ The rules are generic; the words that trigger them live in `data/boilerplate/*.t
 2. in the head (before the body starts), take out the title, bylines, labels and date lines,
    keeping them aside so metadata can be read from them;
 3. cut the footer at the first footer marker in the second half of the text;
-4. drop repeated paragraphs, a trailing list of headline-like lines (related articles) and a
+4. drop a standfirst the body repeats, a trailing list of headline-like lines (related articles) and a
    trailing or leading run of paragraphs in another language than the article (disclaimers).
 Every dropped paragraph is kept in `CleanResult.removed`, so nothing is lost silently.
 """
@@ -79,14 +79,15 @@ def normalise_paragraph(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs of scraped text: one per line, unless the text is hard-wrapped in blocks."""
+def split_paragraphs(text: str, unwrap: bool = True) -> list[str]:
+    """Paragraphs of scraped text: one per line, unless the text is hard-wrapped in blocks
+    (and `unwrap` allows joining them: an HTML extractor's output is never wrapped)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
     lines = [line for line in text.split("\n") if line.strip()]
     wrapped = [b for b in blocks if b.strip().count("\n") >= 1]
     in_wrapped = sum(b.strip().count("\n") + 1 for b in wrapped)
-    if lines and in_wrapped / len(lines) >= 0.6 and _looks_hard_wrapped(wrapped):
+    if unwrap and lines and in_wrapped / len(lines) >= 0.6 and _looks_hard_wrapped(wrapped):
         raw = [" ".join(b.split("\n")) for b in blocks]
     else:
         raw = lines
@@ -110,6 +111,14 @@ def is_data_blob(paragraph: str) -> bool:
         return False
     density = len(_DATA_CHARS.findall(paragraph)) / len(paragraph)
     return density > 0.08 and ('":"' in paragraph or '":' in paragraph)
+
+
+def _title_fingerprints(title: str | None) -> set[str]:
+    """The title, and the title without the site name pages append ("… - The Paradigm")."""
+    if not title:
+        return set()
+    parts = [title, *re.split(r"\s+[|–—-]\s+|\s+::\s+", title)]
+    return {_fingerprint(p) for p in parts if len(p.split()) >= 3} | {_fingerprint(title)}
 
 
 def _fingerprint(paragraph: str) -> str:
@@ -138,32 +147,41 @@ def clean_paragraphs(
     paragraphs: Sequence[str],
     detect: Callable[[str], str | None],
     title: str | None = None,
-    guess_title: bool = True,
+    from_html: bool = False,
 ) -> CleanResult:
-    """Keep the article's paragraphs. `detect` gives a paragraph's language (injected for tests)."""
+    """Keep the article's paragraphs. `detect` gives a paragraph's language (injected for tests).
+
+    `from_html` says the paragraphs come from an HTML extractor, which has already used the
+    page structure to cut footers and link lists and knows the title: the text rules that
+    stand in for structure (title guess, footer cut, related list) would only cut article text.
+    """
     rules = load_rules()
     removed: list[str] = []
     kept = [p for p in paragraphs if not _drop(p, rules, removed)]
 
     body_start = next((i for i, p in enumerate(kept) if _is_body(p)), len(kept))
     head_end = min(body_start, HEAD_MAX_PARAGRAPHS)
-    if title is None and guess_title and kept and head_end > 0 and looks_like_headline(kept[0]):
+    if title is None and not from_html and kept and head_end > 0 and looks_like_headline(kept[0]):
         title = kept[0]
     head: list[str] = []
-    title_print = _fingerprint(title) if title else None
+    title_prints = _title_fingerprints(title)
     body: list[str] = []
+    standfirst_count = 0  # body paragraphs that stand before the body starts
     for index, paragraph in enumerate(kept):
-        if title_print and _fingerprint(paragraph) == title_print:
+        if _fingerprint(paragraph) in title_prints:
             continue  # the title is metadata, and scraped pages repeat it
-        if index < head_end and (rules.head.search(paragraph) or _is_date_line(paragraph)):
+        furniture = rules.head.search(paragraph) or _is_date_line(paragraph)
+        if index < head_end and furniture:
             head.append(paragraph)
             continue
         body.append(paragraph)
+        standfirst_count += index < head_end
 
-    body = _cut_footer(body, rules, removed)
-    body = _drop_repeats(body, removed)
-    body = _drop_related_list(body, removed)
     with_langs = [(p, detect(p)) for p in body]
+    with_langs = _drop_repeated_standfirst(with_langs, standfirst_count, removed)
+    with_langs = _cut_footer(with_langs, rules, removed, cut_rest=not from_html)
+    if not from_html:
+        with_langs = _drop_related_list(with_langs, removed)
     with_langs = _drop_foreign_edges(with_langs, removed)
     return CleanResult(tuple(with_langs), title, tuple(head), tuple(removed))
 
@@ -175,52 +193,56 @@ def _drop(paragraph: str, rules: Rules, removed: list[str]) -> bool:
     return False
 
 
-def _cut_footer(body: list[str], rules: Rules, removed: list[str]) -> list[str]:
-    total = sum(len(p) for p in body)
+Lang = tuple[str, str | None]
+
+
+def _cut_footer(body: list[Lang], rules: Rules, removed: list[str], cut_rest: bool = True) -> list[Lang]:
+    """Drop footer markers; from a marker in the second half, drop the rest too, unless an
+    article paragraph (body-like, in the article's language) still follows it."""
+    main = main_language(body)
+    total = sum(len(p) for p, _ in body)
     seen = 0
-    kept: list[str] = []
-    for index, paragraph in enumerate(body):
+    kept: list[Lang] = []
+    for index, (paragraph, lang) in enumerate(body):
         if rules.tail.search(paragraph):
-            if seen >= total / 2:
-                removed.extend(body[index:])
+            rest = body[index + 1 :]
+            if cut_rest and seen >= total / 2 and not any(_is_body(p) and lg == main for p, lg in rest):
+                removed.extend(p for p, _ in body[index:])
                 return kept
             removed.append(paragraph)
         else:
-            kept.append(paragraph)
+            kept.append((paragraph, lang))
         seen += len(paragraph)
     return kept
 
 
-def _drop_repeats(body: list[str], removed: list[str]) -> list[str]:
-    seen: set[str] = set()
-    kept: list[str] = []
-    for paragraph in body:
-        key = _fingerprint(paragraph)
-        if key and key in seen:
+def _drop_repeated_standfirst(body: list[Lang], head_count: int, removed: list[str]) -> list[Lang]:
+    """A standfirst that the body repeats word for word: keep the body's copy, in context."""
+    later = {_fingerprint(p) for p, _ in body[head_count:]}
+    kept = []
+    for index, (paragraph, lang) in enumerate(body):
+        if index < head_count and _fingerprint(paragraph) in later:
             removed.append(paragraph)
-            continue
-        seen.add(key)
-        kept.append(paragraph)
+        else:
+            kept.append((paragraph, lang))
     return kept
 
 
-def _drop_related_list(body: list[str], removed: list[str]) -> list[str]:
+def _drop_related_list(body: list[Lang], removed: list[str]) -> list[Lang]:
     """A trailing run of headline-like lines (no sentence end) is a related-articles list."""
     start = len(body)
     while start > 0:
-        line = body[start - 1]
+        line = body[start - 1][0]
         if _SENTENCE_END.search(line) or _word_count(line) > RELATED_LINE_MAX_WORDS:
             break
         start -= 1
     if len(body) - start >= RELATED_LIST_MIN_LINES and start > 0:
-        removed.extend(body[start:])
+        removed.extend(p for p, _ in body[start:])
         return body[:start]
     return body
 
 
-def _drop_foreign_edges(
-    paragraphs: list[tuple[str, str | None]], removed: list[str]
-) -> list[tuple[str, str | None]]:
+def _drop_foreign_edges(paragraphs: list[Lang], removed: list[str]) -> list[Lang]:
     """Runs at the end (or short lines at the start) in another language than the article.
 
     Quotes in another language inside the article stay: only the edges are site furniture.

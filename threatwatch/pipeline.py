@@ -33,7 +33,7 @@ def process(raw: RawDocument) -> Document:
     if raw.is_html:
         page = extract_html(raw.content, raw.url)
         cleaned = clean_paragraphs(
-            split_paragraphs(page.text), detect_language, title=raw.title or page.title, guess_title=False
+            split_paragraphs(page.text, unwrap=False), detect_language, title=raw.title or page.title, from_html=True
         )
         page_date, page_source, url = page.published, page.sitename, page.url
     else:

@@ -17,7 +17,7 @@ from threatwatch.store import Store
 
 
 def evaluate(pages_file: str | Path, workers: int = 1) -> dict[str, object]:
-    pages = [json.loads(line) for line in Path(pages_file).read_text("utf-8").splitlines() if line.strip()]
+    pages = [json.loads(line) for line in Path(pages_file).read_text("utf-8").split("\n") if line.strip()]
     with tempfile.TemporaryDirectory(prefix="threatwatch-eval-") as tmp:
         folder = Path(tmp, "pages")
         folder.mkdir()

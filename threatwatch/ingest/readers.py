@@ -52,7 +52,8 @@ def jsonl_record(path: str, record: object) -> RawDocument:
 
 def read_jsonl(path: Path, data: bytes) -> Iterator[Item]:
     text = decode_bytes(data)
-    for number, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: str.splitlines() would also split on U+2028 inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
