@@ -4,6 +4,7 @@ records it cannot read, and never raises for bad content: one bad record must no
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from threatwatch.errors import InputRejected
 from threatwatch.ingest.decode import decode_bytes
@@ -73,47 +75,64 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
+def _complete(path: Path, data: bytes) -> bool:
+    """Whether the file ends where a WARC should: a whole gzip stream, or a record's closing CRLFs.
+
+    warcio reads a cut-off file without complaint, returning the last record short; this check
+    lets the reader drop that record and say the file is damaged.
+    """
+    if not path.name.endswith(".gz"):
+        return data.endswith(b"\r\n\r\n")
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while stream.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error):
+        return False
+    return True
+
+
 def read_warc(path: Path, data: bytes) -> Iterator[Item]:
-    """HTML response records of a WARC file; a truncated file keeps the records before the damage."""
+    """HTML response records of a WARC file; a truncated file keeps the whole records before the damage."""
     if path.name.endswith(".gz") and not data.startswith(b"\x1f\x8b"):
         yield Rejection(str(path), "named .gz but not gzip data: rename it or compress it with gzip")
         return
-    stream = _BytesReader(data)
+    complete = _complete(path, data)
+    pending: Item | None = None  # held back one step: if the file is cut, the last record is partial
     count = 0
+    error = ""
     try:
-        for record in ArchiveIterator(stream):
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            content_type = record.http_headers.get_header("Content-Type") or ""
-            if "html" not in content_type.lower():
+        for record in ArchiveIterator(io.BytesIO(data)):
+            item = _html_response(path, record, count + 1)
+            if item is None:
                 continue
             count += 1
-            where = f"{path}#{count}"
-            try:
-                body = record.content_stream().read()
-                html = decode_bytes(body, declared=_charset(content_type))
-            except InputRejected as exc:
-                yield Rejection(where, exc.reason)
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            yield RawDocument(path=where, content=html, is_html=True, url=url)
-    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
+            if pending is not None:
+                yield pending
+            pending = item
+    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
+        complete, error = False, f" ({exc.__class__.__name__})"
+    if complete and pending is not None:
+        yield pending
+    elif not complete:
+        kept = max(count - 1, 0)
         yield Rejection(
             str(path),
-            f"truncated or corrupt WARC after {count} HTML record(s), which were kept ({exc.__class__.__name__}):"
-            " re-download or repair the file",
+            f"truncated or corrupt WARC{error}: kept the {kept} whole HTML record(s) before the damage;"
+            " re-download or repair the file for the rest",
         )
 
 
-class _BytesReader:
-    """A minimal file object over bytes; warcio reads from any object with read()."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = memoryview(data)
-        self._pos = 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size is None or size < 0 else self._pos + size
-        chunk = bytes(self._data[self._pos : end])
-        self._pos += len(chunk)
-        return chunk
+def _html_response(path: Path, record: ArcWarcRecord, number: int) -> Item | None:
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    if "html" not in content_type.lower():
+        return None
+    where = f"{path}#{number}"
+    try:
+        html = decode_bytes(record.content_stream().read(), declared=_charset(content_type))
+    except InputRejected as exc:
+        return Rejection(where, exc.reason)
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    return RawDocument(path=where, content=html, is_html=True, url=url)
