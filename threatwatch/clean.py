@@ -29,6 +29,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200c\u200d\u200e\u200f\u2060\ufeff]")
 _SENTENCE_END = re.compile(r"[.!?…؟:]['\"”’»)\]]*$")
 _DATA_CHARS = re.compile(r'[{}\[\]":]')
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 HEAD_MAX_PARAGRAPHS = 10
 BODY_MIN_WORDS = 12
@@ -122,7 +123,7 @@ def _title_fingerprints(title: str | None) -> set[str]:
 
 
 def _fingerprint(paragraph: str) -> str:
-    return "".join(ch for ch in paragraph.casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", paragraph.casefold())
 
 
 def _word_count(paragraph: str) -> int:
@@ -170,8 +171,7 @@ def clean_paragraphs(
     for index, paragraph in enumerate(kept):
         if _fingerprint(paragraph) in title_prints:
             continue  # the title is metadata, and scraped pages repeat it
-        furniture = rules.head.search(paragraph) or _is_date_line(paragraph)
-        if index < head_end and furniture:
+        if index < head_end and (rules.head.search(paragraph) or _is_date_line(paragraph)):
             head.append(paragraph)
             continue
         body.append(paragraph)

@@ -24,25 +24,33 @@ MIN_LETTERS = 3
 MIN_FASTTEXT_SCORE = 0.5
 # Guillemets, brackets and the like sway fastText's character n-grams: « ISIS » reads as French.
 _NOT_WORDS = re.compile(r"[^\w\s]+")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+# lingua's cost grows with the text; a few hundred characters decide as well as a page.
+LINGUA_MAX_CHARS = 300
 
 
 @cache
 def _short_line_detector():  # type: ignore[no-untyped-def]
     codes = [IsoCode639_1.from_str(code) for code in LIKELY_LANGUAGES]
+    # Models load lazily: a process that never meets Farsi never pays ~40 MB for it.
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
 
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of `text`, or None when it has too few letters to tell."""
     flat = " ".join(_NOT_WORDS.sub(" ", text).split())
-    if sum(ch.isalpha() for ch in flat) < MIN_LETTERS:
+    if letter_count(flat) < MIN_LETTERS:
         return None
     if len(flat) >= SHORT_LINE_CHARS:
         best = fasttext_detect(flat, model="lite", k=1)
         if best and best[0]["score"] >= MIN_FASTTEXT_SCORE:
             return str(best[0]["lang"])
-    found = _short_line_detector().detect_language_of(flat)
+    found = _short_line_detector().detect_language_of(flat[:LINGUA_MAX_CHARS])
     return found.iso_code_639_1.name.lower() if found else None
+
+
+def letter_count(text: str) -> int:
+    return len(_NOT_LETTERS.sub("", text))
 
 
 def main_language(paragraphs: Iterable[tuple[str, str | None]]) -> str | None:
@@ -50,7 +58,7 @@ def main_language(paragraphs: Iterable[tuple[str, str | None]]) -> str | None:
     letters: Counter[str] = Counter()
     for text, lang in paragraphs:
         if lang:
-            letters[lang] += sum(ch.isalpha() for ch in text)
+            letters[lang] += letter_count(text)
     return letters.most_common(1)[0][0] if letters else None
 
 
@@ -63,6 +71,6 @@ def languages_found(paragraphs: Iterable[tuple[str, str | None]], min_share: flo
     letters: Counter[str] = Counter()
     for text, lang in paragraphs:
         if lang:
-            letters[lang] += sum(ch.isalpha() for ch in text)
+            letters[lang] += letter_count(text)
     total = sum(letters.values())
     return tuple(lang for lang, n in letters.most_common() if total and n / total >= min_share)

@@ -1,0 +1,24 @@
+"""Worker processes give the same documents as the serial path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import long_paragraphs
+from threatwatch.pipeline import ingest
+from threatwatch.store import Store
+
+
+def test_two_workers_store_the_same_documents_as_one(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for i in range(40):
+        (corpus / f"{i:02d}.txt").write_text(f"Report {i}\n" + "\n".join(long_paragraphs(f"case {i}")), "utf-8")
+    (corpus / "bad.txt").write_bytes(b"")
+    results = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db") as store:
+            summary = ingest(store, [corpus], workers=workers)
+            results.append((summary.stored, len(summary.rejected), [d.to_dict() for d in store.documents()]))
+    assert results[0] == results[1]
+    assert results[0][:2] == (40, 1)
