@@ -5,7 +5,7 @@ RAND incident summaries, ACLED notes, ITN blurbs) and the five seeds, written ou
 file per document, as a user's scraped folder would be. Nothing from the eval data is kept
 after the run (its licences forbid redistribution): the corpus lives in a temporary folder.
 
-    python benchmarks/bench_ingest.py [--docs 10000] [--workers 2] [--shared ../shared]
+    python benchmarks/bench_ingest.py [--docs 10000] [--workers 2] [--corpus mixed|news|html] [--shared ../shared]
 
 Prints one JSON object; BENCHMARKS.md records the figures with this command.
 """
@@ -55,20 +55,27 @@ def corpus_texts(shared: Path) -> dict[str, list[str]]:
     return {k: list(dict.fromkeys(t for t in v if t and len(t.split()) >= 5)) for k, v in kinds.items()}
 
 
-def build_corpus(shared: Path, folder: Path, count: int) -> dict[str, int]:
-    """`count` .txt files: every news article and seed, then incidents, notes and blurbs in turn."""
-    texts = corpus_texts(shared)
-    chosen: list[tuple[str, str]] = [("news", t) for t in texts["news"]] + [("seed", t) for t in texts["seed"]]
-    rng = random.Random(20261126)
-    rest = [(k, t) for k in ("incident", "note", "blurb") for t in texts[k]]
-    rng.shuffle(rest)
-    chosen += rest
+def build_corpus(shared: Path, folder: Path, count: int, corpus: str) -> dict[str, int]:
+    """`count` files. mixed: every news article and seed, then incidents, notes and blurbs in
+    turn (.txt); news: news articles and seeds only (.txt); html: the article-extraction pages."""
+    chosen: list[tuple[str, str]]
+    suffix = ".txt"
+    if corpus == "html":
+        suffix = ".html"
+        chosen = [("html", r["html"]) for r in _jsonl(shared / "eval" / "article_extraction_aeb" / "pages.jsonl")]
+    else:
+        texts = corpus_texts(shared)
+        chosen = [("news", t) for t in texts["news"]] + [("seed", t) for t in texts["seed"]]
+        if corpus == "mixed":
+            rest = [(k, t) for k in ("incident", "note", "blurb") for t in texts[k]]
+            random.Random(20261126).shuffle(rest)
+            chosen += rest
     chosen = chosen[:count]
     folder.mkdir(parents=True)
     mix: dict[str, int] = {}
     words = 0
     for index, (kind, text) in enumerate(chosen):
-        (folder / f"{index:05d}_{kind}.txt").write_text(text, "utf-8")
+        (folder / f"{index:05d}_{kind}{suffix}").write_text(text, "utf-8")
         mix[kind] = mix.get(kind, 0) + 1
         words += len(text.split())
     mix["mean_words"] = round(words / max(len(chosen), 1))
@@ -147,19 +154,22 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--corpus", choices=("mixed", "news", "html"), default="mixed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="threatwatch-bench-") as tmp:
         folder, db = Path(tmp, "corpus"), Path(tmp, "bench.db")
-        mix = build_corpus(args.shared, folder, args.docs)
+        mix = build_corpus(args.shared, folder, args.docs, args.corpus)
+        docs = sum(v for k, v in mix.items() if k != "mean_words")
         ingest = run_ingest(folder, db, args.workers)
         rerun = run_ingest(folder, db, args.workers)
         result = {
-            "docs": sum(v for k, v in mix.items() if k != "mean_words"),
+            "corpus": args.corpus,
+            "docs": docs,
             "mix": mix,
             "workers": args.workers,
             "cpus": os.cpu_count(),
             "ingest": ingest,
-            "docs_per_second": round(args.docs / ingest["seconds"], 1),
+            "docs_per_second": round(docs / ingest["seconds"], 1),
             "rerun_all_duplicates": rerun,
             "store_mib": round(db.stat().st_size / 1024**2, 1),
             "search": search_latency(db),

@@ -102,3 +102,9 @@ def test_hard_wrapped_text_is_unwrapped_but_lines_stay_lines() -> None:
     assert len(split_paragraphs(wrapped)) == 2
     assert len(split_paragraphs("\n".join(BODY))) == 3
     assert split_paragraphs("See [the report](https://x.org/r) &amp; more") == ["See the report & more"]
+
+
+def test_a_single_paragraph_without_a_full_stop_is_text_not_a_title() -> None:
+    note = "Four suspected militants on two motorcycles opened fire at crowds in Yala, killing a villager"
+    result = _clean([note])
+    assert result.title is None and _texts(result) == [note]

@@ -41,7 +41,8 @@ def test_export_documents_jsonl_and_csv(tmp_path: Path) -> None:
     assert set(rows[0]) == {"id", "path", "url", "title", "published", "source", "lang", "langs", "text",
                             "story_id", "duplicate_of"}
     out_file = tmp_path / "docs.csv"
-    assert runner.invoke(main, ["export", "documents", "--db", str(db), "--format", "csv", "-o", str(out_file)]).exit_code == 0
+    args = ["export", "documents", "--db", str(db), "--format", "csv", "-o", str(out_file)]
+    assert runner.invoke(main, args).exit_code == 0
     table = list(csv.DictReader(io.StringIO(out_file.read_text("utf-8"))))
     assert {r["id"] for r in table} == {r["id"] for r in rows}
     assert all(r["langs"] == "en" for r in table)

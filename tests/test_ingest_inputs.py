@@ -20,8 +20,8 @@ def test_text_html_jsonl_and_warc_are_all_read(tmp_path: Path, store) -> None:
     (tmp_path / "c.jsonl").write_text(
         json.dumps({"text": "\n".join(long_paragraphs("Mosul")), "title": "Mosul", "url": "https://example.org/m",
                     "published": "2017-07-10", "source": "Example Wire"}) + "\n", "utf-8")
-    write_warc(tmp_path / "d.warc.gz", [("https://example.org/w1", html_page("Raid in Idlib", long_paragraphs("Idlib")))],
-               gzipped=True)
+    page = html_page("Raid in Idlib", long_paragraphs("Idlib"))
+    write_warc(tmp_path / "d.warc.gz", [("https://example.org/w1", page)], gzipped=True)
     summary = ingest(store, [tmp_path])
     assert (summary.stored, summary.duplicates, summary.rejected) == (4, 0, [])
     docs = {Path(d.path.split("#")[0].split(":")[0]).name: d for d in store.documents()}

@@ -67,7 +67,7 @@ def test_snippet_marks_the_matched_words(filled) -> None:
 def test_title_matches_rank_first(store) -> None:
     for name, text in {
         "body.txt": "Weekly roundup\n" + "Officials discussed the budget and, in passing, Kabul airport security. " * 3,
-        "title.txt": "Kabul airport bombing\nA suicide bomber struck the crowd at the gate, officials said on Thursday.",
+        "title.txt": "Kabul airport bombing\nA suicide bomber struck the crowd at the gate, officials said.",
     }.items():
         store.add_document(process(RawDocument(path=name, content=text, is_html=False)))
     assert search(store, "Kabul airport").hits[0].title == "Kabul airport bombing"

@@ -162,7 +162,8 @@ def clean_paragraphs(
 
     body_start = next((i for i, p in enumerate(kept) if _is_body(p)), len(kept))
     head_end = min(body_start, HEAD_MAX_PARAGRAPHS)
-    if title is None and not from_html and kept and head_end > 0 and looks_like_headline(kept[0]):
+    # A lone paragraph is the article, never its headline.
+    if title is None and not from_html and len(kept) > 1 and head_end > 0 and looks_like_headline(kept[0]):
         title = kept[0]
     head: list[str] = []
     title_prints = _title_fingerprints(title)

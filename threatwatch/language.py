@@ -25,6 +25,11 @@ MIN_FASTTEXT_SCORE = 0.5
 # Guillemets, brackets and the like sway fastText's character n-grams: « ISIS » reads as French.
 _NOT_WORDS = re.compile(r"[^\w\s]+")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+# Letters of the scripts of LIKELY_LANGUAGES (Latin, Cyrillic, Arabic); others go to fastText.
+_LIKELY_SCRIPTS = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0750-\u077f]*")
+# On short lines lingua must be this sure, and this far ahead of the runner-up, to decide.
+MIN_SHORT_CONFIDENCE = 0.4
+MIN_SHORT_MARGIN = 0.15
 # lingua's cost grows with the text; a few hundred characters decide as well as a page.
 LINGUA_MAX_CHARS = 300
 
@@ -45,8 +50,16 @@ def detect_language(text: str) -> str | None:
         best = fasttext_detect(flat, model="lite", k=1)
         if best and best[0]["score"] >= MIN_FASTTEXT_SCORE:
             return str(best[0]["lang"])
-    found = _short_line_detector().detect_language_of(flat[:LINGUA_MAX_CHARS])
-    return found.iso_code_639_1.name.lower() if found else None
+    if not _LIKELY_SCRIPTS.fullmatch(_NOT_LETTERS.sub("", flat)):
+        best = fasttext_detect(flat, model="lite", k=1)  # a script lingua was not asked about
+        return str(best[0]["lang"]) if best else None
+    ranked = _short_line_detector().compute_language_confidence_values(flat[:LINGUA_MAX_CHARS])
+    if not ranked:
+        return None
+    top, second = ranked[0].value, (ranked[1].value if len(ranked) > 1 else 0.0)
+    if top < MIN_SHORT_CONFIDENCE or top - second < MIN_SHORT_MARGIN:
+        return None  # a name or a score line: no language can be told, and a guess would mislead
+    return ranked[0].language.iso_code_639_1.name.lower()
 
 
 def letter_count(text: str) -> int:

@@ -64,7 +64,8 @@ class Store:
         version = self.schema_version()
         if version > LATEST:
             raise StoreError(
-                f"the store {self.path} has schema {version}, newer than this threatwatch ({LATEST}): upgrade threatwatch"
+                f"the store {self.path} has schema {version}, newer than this threatwatch ({LATEST}):"
+                " upgrade threatwatch"
             )
         for number in range(version + 1, LATEST + 1):
             self.db.execute("BEGIN IMMEDIATE")
