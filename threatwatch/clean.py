@@ -30,6 +30,7 @@ _INVISIBLE = re.compile(r"[\u200c\u200d\u200e\u200f\u2060\ufeff]")
 _SENTENCE_END = re.compile(r"[.!?…؟:]['\"”’»)\]]*$")
 _DATA_CHARS = re.compile(r'[{}\[\]":]')
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_NUMBER = re.compile(r"[(\[]?[\d.,:/-]+[)\]]?\.?")
 
 HEAD_MAX_PARAGRAPHS = 10
 BODY_MIN_WORDS = 12
@@ -229,13 +230,21 @@ def _drop_repeated_standfirst(body: list[Lang], head_count: int, removed: list[s
     return kept
 
 
+def _looks_like_link_text(line: str) -> bool:
+    """A headline or teaser: no sentence end, not too long, and not a row of figures
+    (a results table or a casualty list is content, and it ends or starts with numbers)."""
+    words = line.split()
+    return (
+        not _SENTENCE_END.search(line)
+        and 3 <= len(words) <= RELATED_LINE_MAX_WORDS
+        and not any(_NUMBER.fullmatch(w) for w in (words[0], words[-1]))
+    )
+
+
 def _drop_related_list(body: list[Lang], removed: list[str]) -> list[Lang]:
-    """A trailing run of headline-like lines (no sentence end) is a related-articles list."""
+    """A trailing run of headline-like lines is a related-articles list."""
     start = len(body)
-    while start > 0:
-        line = body[start - 1][0]
-        if _SENTENCE_END.search(line) or _word_count(line) > RELATED_LINE_MAX_WORDS:
-            break
+    while start > 0 and _looks_like_link_text(body[start - 1][0]):
         start -= 1
     if len(body) - start >= RELATED_LIST_MIN_LINES and start > 0:
         removed.extend(p for p, _ in body[start:])

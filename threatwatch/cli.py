@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -73,8 +74,11 @@ def main() -> None:
 @click.option("--max-file-size", "max_file_size", default=f"{DEFAULT_MAX_FILE_BYTES // 1024**2}MiB",
               show_default=True, help="Larger files are rejected (e.g. 500KB, 20MB, 1GiB).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--no-entities", "no_entities", is_flag=True, help="Skip entity extraction (faster; documents only).")
 @reports_errors
-def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, max_file_size: str, quiet: bool) -> None:
+def ingest(
+    paths: tuple[str, ...], db: str | None, workers: int | None, max_file_size: str, quiet: bool, no_entities: bool
+) -> None:
     """Ingest files or folders (.txt .html .htm .jsonl .warc .warc.gz) into the store."""
     from tqdm import tqdm
 
@@ -85,7 +89,8 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, max_file
     with open_store(db) as store, tqdm(
         desc="ingest", unit="doc", disable=True if quiet else None, file=sys.stderr, leave=False
     ) as bar:
-        summary = run_ingest(store, paths, workers=workers, max_bytes=max_bytes, progress=bar.update)
+        summary = run_ingest(store, paths, workers=workers, max_bytes=max_bytes, progress=bar.update,
+                             entities=not no_entities)
     for rejection in summary.rejected:
         click.echo(rejection.line(), err=True)
     click.echo(
@@ -132,6 +137,49 @@ def search(query: str, db: str | None, lang: str | None, limit: int, as_json: bo
         click.echo(f"  {hit.snippet}")
 
 
+@main.group()
+def entities() -> None:
+    """Correct entity linking; corrections are kept and survive re-ingest."""
+
+
+def _correct(db: str | None, action: str, target: str, argument: str) -> None:
+    from threatwatch.entities.overrides import Override
+
+    with open_store(db, readonly=True) as store:
+        moved = store.correct_entities(Override(action, target, argument))  # type: ignore[arg-type]
+    click.echo(f"{action}: {moved} mention(s) moved" if action != "rename" else f"renamed {target} to {argument!r}")
+
+
+@entities.command()
+@click.argument("keep")
+@click.argument("fold_in")
+@db_option
+@reports_errors
+def merge(keep: str, fold_in: str, db: str | None) -> None:
+    """Fold entity FOLD_IN into entity KEEP (ids from `export entities`)."""
+    _correct(db, "merge", keep, fold_in)
+
+
+@entities.command()
+@click.argument("entity_id")
+@click.argument("surface")
+@db_option
+@reports_errors
+def split(entity_id: str, surface: str, db: str | None) -> None:
+    """Move the mentions of ENTITY_ID written SURFACE to an entity of their own."""
+    _correct(db, "split", entity_id, surface)
+
+
+@entities.command()
+@click.argument("entity_id")
+@click.argument("name")
+@db_option
+@reports_errors
+def rename(entity_id: str, name: str, db: str | None) -> None:
+    """Give ENTITY_ID a new display name."""
+    _correct(db, "rename", entity_id, name)
+
+
 @main.command(name="eval")
 @click.argument("dataset", type=click.Choice(EVAL_DATASETS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -140,16 +188,20 @@ def search(query: str, db: str | None, lang: str | None, limit: int, as_json: bo
 @reports_errors
 def evaluate(dataset: str, file: str, as_json: bool, workers: int | None) -> None:
     """Score the pipeline against a gold file (formats: shared/eval/README.md)."""
-    if dataset != "boilerplate":
-        raise ThreatwatchError(f"eval {dataset} is not built yet: this version scores boilerplate only")
-    from threatwatch.eval.boilerplate import evaluate as run_eval
+    from threatwatch.eval import boilerplate, ner
 
-    scores = run_eval(file, workers=workers or min(4, os.cpu_count() or 1))
+    scorers = {"boilerplate": boilerplate.evaluate, "ner": ner.evaluate}
+    if dataset not in scorers:
+        raise ThreatwatchError(f"eval {dataset} is not built yet: this version scores {' and '.join(scorers)}")
+    scores = scorers[dataset](file, workers=workers or min(4, os.cpu_count() or 1))
     if as_json:
-        click.echo(json.dumps(scores, indent=2))
+        click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{dataset}: {scores['pages']} pages, {scores['rejected']} rejected")
+    click.echo(f"{dataset}: {Path(file).name}")
     click.echo(f"precision {scores['precision']:.4f}  recall {scores['recall']:.4f}  F1 {scores['f1']:.4f}")
+    for kind, figures in scores.get("per_type", {}).items():  # type: ignore[union-attr]
+        click.echo(f"  {kind}: P {figures['precision']:.4f}  R {figures['recall']:.4f}  F1 {figures['f1']:.4f}"
+                   f"  (gold {figures['gold']})")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from threatwatch.store import Store
 
 DOCUMENT_COLUMNS = ("id", "path", "url", "title", "published", "source", "lang", "langs", "text",
                     "story_id", "duplicate_of")
+ENTITY_COLUMNS = ("id", "name", "type", "aliases", "country", "lat", "lon", "doc_ids", "mentions")
 KINDS = ("documents", "entities", "events", "claims", "stories")
 FORMATS = ("jsonl", "csv")
 
@@ -19,9 +20,11 @@ FORMATS = ("jsonl", "csv")
 def records(store: Store, kind: str) -> tuple[tuple[str, ...], Iterator[dict[str, object]]]:
     if kind == "documents":
         return DOCUMENT_COLUMNS, (doc.to_dict() for doc in store.documents())
+    if kind == "entities":
+        return ENTITY_COLUMNS, store.entities()
     if kind in KINDS:
         raise ThreatwatchError(
-            f"export {kind} is not built yet: this version extracts documents only; export documents instead"
+            f"export {kind} is not built yet: this version extracts documents and entities"
         )
     raise ThreatwatchError(f"unknown export kind {kind!r}: use one of {', '.join(KINDS)}")
 
@@ -48,7 +51,8 @@ def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
+        # Lists of records (entity mentions) stay JSON inside the cell; lists of values are joined.
+        return "|".join(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in value)
     return value
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from threatwatch import metadata
 from threatwatch.clean import CleanResult, clean_paragraphs, split_paragraphs
+from threatwatch.entities import extract_entities
 from threatwatch.errors import InputRejected
 from threatwatch.html_extract import extract_html
 from threatwatch.ingest import DEFAULT_MAX_FILE_BYTES, read_inputs
@@ -28,8 +31,9 @@ def document_id(raw: RawDocument) -> str:
     return hashlib.sha256(raw.content.encode("utf-8")).hexdigest()[:16]
 
 
-def process(raw: RawDocument) -> Document:
-    """Clean one raw article and read its metadata. Raises InputRejected when no text is left."""
+def process(raw: RawDocument, entities: bool = True) -> Document:
+    """Clean one raw article, read its metadata and, unless `entities` is False, find and link
+    its names. Raises InputRejected when no text is left."""
     if raw.is_html:
         page = extract_html(raw.content, raw.url)
         cleaned = clean_paragraphs(
@@ -43,7 +47,7 @@ def process(raw: RawDocument) -> Document:
         raise InputRejected("no article text found after removing boilerplate: check that the file holds an article")
 
     text, paragraphs = _join(cleaned)
-    return Document(
+    doc = Document(
         id=document_id(raw),
         path=raw.path,
         raw=raw.content,
@@ -56,6 +60,10 @@ def process(raw: RawDocument) -> Document:
         langs=languages_found(cleaned.paragraphs),
         paragraphs=paragraphs,
     )
+    if entities:
+        mentions, linked = extract_entities(doc)
+        doc = replace(doc, mentions=mentions, entities=linked)
+    return doc
 
 
 def _join(cleaned: CleanResult) -> tuple[str, tuple[Paragraph, ...]]:
@@ -87,34 +95,39 @@ def _source(cleaned: CleanResult) -> str | None:
     return None
 
 
-def _process_or_reject(raw: RawDocument) -> Document | Rejection:
+def _process_or_reject(raw: RawDocument, entities: bool = True) -> Document | Rejection:
     """Worker entry point: a failure in one document becomes a Rejection, never a crash."""
     try:
-        return process(raw)
+        return process(raw, entities)
     except InputRejected as exc:
         return Rejection(raw.path, exc.reason)
     except Exception as exc:  # noqa: BLE001 - one broken page must not stop a batch
         return Rejection(raw.path, f"internal error while cleaning ({exc.__class__.__name__}: {exc}); please report it")
 
 
-def _processed(items: Iterable[RawDocument | Rejection], workers: int) -> Iterator[Document | Rejection]:
+def _processed(
+    items: Iterable[RawDocument | Rejection], workers: int, entities: bool
+) -> Iterator[Document | Rejection]:
+    work = partial(_process_or_reject, entities=entities)
     if workers <= 1:
         for item in items:
-            yield item if isinstance(item, Rejection) else _process_or_reject(item)
+            yield item if isinstance(item, Rejection) else work(item)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         batch: list[RawDocument | Rejection] = []
         for item in items:
             batch.append(item)
             if len(batch) >= 64 * workers:
-                yield from _map_batch(pool, batch)
+                yield from _map_batch(pool, work, batch)
                 batch = []
-        yield from _map_batch(pool, batch)
+        yield from _map_batch(pool, work, batch)
 
 
-def _map_batch(pool: ProcessPoolExecutor, batch: list[RawDocument | Rejection]) -> Iterator[Document | Rejection]:
+def _map_batch(
+    pool: ProcessPoolExecutor, work: Callable[[RawDocument], Document | Rejection], batch: list[RawDocument | Rejection]
+) -> Iterator[Document | Rejection]:
     raws = [item for item in batch if isinstance(item, RawDocument)]
-    results = iter(pool.map(_process_or_reject, raws, chunksize=8))
+    results = iter(pool.map(work, raws, chunksize=8))
     for item in batch:
         yield item if isinstance(item, Rejection) else next(results)
 
@@ -125,6 +138,7 @@ def ingest(
     workers: int = 1,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: Callable[[], None] | None = None,
+    entities: bool = True,
 ) -> IngestSummary:
     """Read, clean and store every article under `paths`; one transaction per document.
 
@@ -142,7 +156,7 @@ def ingest(
                 continue
             yield item
 
-    for result in _processed(fresh(read_inputs(paths, max_bytes)), workers):
+    for result in _processed(fresh(read_inputs(paths, max_bytes)), workers, entities):
         if isinstance(result, Rejection):
             summary.rejected.append(result)
         elif store.add_document(result):

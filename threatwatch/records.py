@@ -55,6 +55,33 @@ class Paragraph:
     lang: str | None
 
 
+EntityType = Literal["person", "organization", "armed_group", "location", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name in a document's cleaned text: `text == document.text[start:end]`, linked to an entity."""
+
+    start: int
+    end: int
+    text: str
+    type: EntityType
+    entity_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical entity: from the registry, from places data, or grouped from unknown names."""
+
+    id: str
+    name: str
+    type: EntityType
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    aliases: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     id: str
@@ -70,6 +97,8 @@ class Document:
     paragraphs: tuple[Paragraph, ...] = field(default=())
     story_id: str | None = None
     duplicate_of: str | None = None
+    mentions: tuple[Mention, ...] = ()
+    entities: tuple[Entity, ...] = ()  # what this document's mentions link to, as seen from it
 
     def to_dict(self) -> dict[str, object]:
         """The SPEC.md `documents` record."""

@@ -24,7 +24,7 @@ def evaluate(pages_file: str | Path, workers: int = 1) -> dict[str, object]:
         for page in pages:
             Path(folder, f"{page['id']}.html").write_text(page["html"], "utf-8")
         with Store(Path(tmp, "eval.db")) as store:
-            summary = ingest(store, [folder], workers=workers)
+            summary = ingest(store, [folder], workers=workers, entities=False)
             texts = {Path(doc.path).stem: doc.text for doc in store.documents()}
     scores = [token_prf(texts.get(page["id"], ""), page["articleBody"] or "") for page in pages]
     n = len(scores) or 1

@@ -29,6 +29,35 @@ MIGRATIONS: tuple[str, ...] = (
         title, body, tokenize = 'unicode61 remove_diacritics 0'
     );
     """,
+    # 2: entities, the mentions that link to them, and the users' corrections to the linking.
+    """
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        country TEXT,
+        lat REAL,
+        lon REAL
+    );
+    CREATE TABLE mentions (
+        doc_rowid INTEGER NOT NULL REFERENCES documents(rowid),
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        type TEXT NOT NULL,
+        linked_id TEXT NOT NULL,
+        entity_id TEXT NOT NULL
+    );
+    CREATE INDEX mentions_entity ON mentions(entity_id);
+    CREATE INDEX mentions_doc ON mentions(doc_rowid);
+    CREATE TABLE entity_overrides (
+        rowid INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        argument TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 
 LATEST = len(MIGRATIONS)

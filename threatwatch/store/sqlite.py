@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from threatwatch.entities.overrides import Override, resolve, split_id
 from threatwatch.errors import StoreError
 from threatwatch.normalize import index_text
-from threatwatch.records import Document, Paragraph
+from threatwatch.records import Document, Entity, Mention, Paragraph
 from threatwatch.store.migrations import LATEST, MIGRATIONS
 
 DB_ENV = "THREATWATCH_DB"
@@ -104,11 +105,113 @@ class Store:
                 "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
                 (cursor.lastrowid, index_text(doc.title or "", doc.lang), search_body(doc)),
             )
+            self._add_mentions(int(cursor.lastrowid), doc)
             self.db.execute("COMMIT")
             return True
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    # --- entities ---------------------------------------------------------------------------
+
+    def _add_mentions(self, doc_rowid: int, doc: Document) -> None:
+        overrides = self.overrides()
+        for entity in doc.entities:
+            self._add_entity(entity)
+        types = {e.id: e.type for e in doc.entities}
+        for m in doc.mentions:
+            entity_id = resolve(m.entity_id, m.text, overrides)
+            if entity_id != m.entity_id:  # a split made a new entity
+                self._add_entity(Entity(entity_id, m.text, types.get(m.entity_id, m.type)))
+            self.db.execute(
+                "INSERT INTO mentions (doc_rowid, start_char, end_char, text, type, linked_id, entity_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_rowid, m.start, m.end, m.text, m.type, m.entity_id, entity_id),
+            )
+
+    def _add_entity(self, entity: Entity) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO entities (id, name, type, country, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
+            (entity.id, entity.name, entity.type, entity.country, entity.lat, entity.lon),
+        )
+
+    def overrides(self) -> list[Override]:
+        rows = self.db.execute("SELECT action, target, argument FROM entity_overrides ORDER BY rowid").fetchall()
+        return [Override(r["action"], r["target"], r["argument"]) for r in rows]
+
+    def get_entity_row(self, entity_id: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+
+    def correct_entities(self, override: Override) -> int:
+        """Record a correction and apply it to the stored mentions; returns the mentions moved."""
+        for entity_id in (override.target, override.argument if override.action == "merge" else None):
+            if entity_id and self.get_entity_row(entity_id) is None:
+                raise StoreError(f"no entity {entity_id!r}: list ids with `threatwatch export entities`")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(
+                "INSERT INTO entity_overrides (action, target, argument, created_at) VALUES (?, ?, ?, ?)",
+                (override.action, override.target, override.argument, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            moved = self._apply(override)
+            self.db.execute("COMMIT")
+            return moved
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _apply(self, override: Override) -> int:
+        if override.action == "rename":
+            self.db.execute("UPDATE entities SET name = ? WHERE id = ?", (override.argument, override.target))
+            return 0
+        if override.action == "merge":
+            return self.db.execute(
+                "UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (override.target, override.argument)
+            ).rowcount
+        new_id = split_id(override.target, override.argument)
+        row = self.get_entity_row(override.target)
+        moved = 0
+        for mention in self.db.execute(
+            "SELECT rowid, text FROM mentions WHERE entity_id = ?", (override.target,)
+        ).fetchall():
+            if resolve(override.target, mention["text"], [override]) == new_id:
+                moved += self.db.execute("UPDATE mentions SET entity_id = ? WHERE rowid = ?",
+                                         (new_id, mention["rowid"])).rowcount
+        if moved:
+            self._add_entity(Entity(new_id, override.argument, row["type"] if row else "other"))
+        return moved
+
+    def entities(self) -> Iterator[dict[str, object]]:
+        """SPEC.md entity records: every entity some mention points to, most mentioned first."""
+        rows = self.db.execute(
+            "SELECT e.*, count(*) AS n FROM entities e JOIN mentions m ON m.entity_id = e.id "
+            "GROUP BY e.id ORDER BY n DESC, e.id"
+        ).fetchall()
+        for row in rows:
+            mentions = self.db.execute(
+                "SELECT d.id AS doc_id, m.start_char, m.end_char, m.text FROM mentions m "
+                "JOIN documents d ON d.rowid = m.doc_rowid WHERE m.entity_id = ? ORDER BY m.doc_rowid, m.start_char",
+                (row["id"],),
+            ).fetchall()
+            yield {
+                "id": row["id"],
+                "name": row["name"],
+                "type": row["type"],
+                "aliases": list(dict.fromkeys(m["text"] for m in mentions)),
+                "country": row["country"],
+                "lat": row["lat"],
+                "lon": row["lon"],
+                "doc_ids": list(dict.fromkeys(m["doc_id"] for m in mentions)),
+                "mentions": [{"doc_id": m["doc_id"], "start": m["start_char"], "end": m["end_char"], "text": m["text"]}
+                             for m in mentions],
+            }
+
+    def document_mentions(self, doc_id: str) -> list[Mention]:
+        rows = self.db.execute(
+            "SELECT m.* FROM mentions m JOIN documents d ON d.rowid = m.doc_rowid WHERE d.id = ? ORDER BY m.start_char",
+            (doc_id,),
+        ).fetchall()
+        return [Mention(r["start_char"], r["end_char"], r["text"], r["type"], r["entity_id"]) for r in rows]
 
     def get_document(self, doc_id: str) -> Document | None:
         row = self.db.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()

@@ -1,0 +1,134 @@
+"""Entities: names found in four languages and linked across scripts and spellings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import seed_files
+from threatwatch.entities.extract import _gazetteer, link, scan
+from threatwatch.entities.names import skeleton
+from threatwatch.entities.registry import find_place, registry
+from threatwatch.ingest import read_file
+from threatwatch.pipeline import process
+from threatwatch.records import RawDocument
+
+
+@pytest.mark.parametrize("names", [("Bortnikov", "Бортников", "بورتنيكوف"), ("Dmitry Peskov", "دميتري بيسكوف"),
+                                   ("Putin", "Путин", "بوتين")])
+def test_skeletons_agree_across_scripts(names: tuple[str, ...]) -> None:
+    assert len({skeleton(n) for n in names}) == 1
+
+
+@pytest.mark.parametrize("alias", ["Daesh", "ISIS", "ISIL", "IS", "داعش", "الدولة الإسلامية", "ИГИЛ",
+                                   "Исламское государство", "État islamique", "Etat islamique"])
+def test_islamic_state_aliases_are_one_entity(alias: str) -> None:
+    entry = registry().lookup(alias)
+    assert entry is not None and entry.entity.id == "islamic-state"
+
+
+def test_branches_stay_distinct_and_acronyms_need_their_case() -> None:
+    isk = registry().lookup("ISIS-K")
+    assert isk is not None and isk.entity.id != "islamic-state" and isk.parent == "islamic-state"
+    assert registry().lookup("is") is None and registry().lookup("Is") is None
+
+
+def test_scan_finds_aliases_behind_arabic_clitics() -> None:
+    text = "وأعلن لداعش مسؤوليته"
+    (found,) = scan(text, _gazetteer("registry"))
+    assert text[found.start : found.end] == "داعش" and found.entity.id == "islamic-state"
+
+
+def test_scan_prefers_the_longest_alias() -> None:
+    text = "Islamic State Khorasan claimed it; the Islamic State denied nothing."
+    ids = [f.entity.id for f in scan(text, _gazetteer("registry"))]
+    assert ids[0] != "islamic-state" and ids[-1] == "islamic-state"
+
+
+def test_places_in_three_scripts_with_country_and_coordinates() -> None:
+    moscow = {find_place(n) for n in ("Moscow", "موسكو", "Москва")}
+    assert len(moscow) == 1
+    (place,) = moscow
+    assert place.country == "RU" and place.lat and abs(place.lat - 55.75) < 0.1
+    assert {find_place(n).id for n in ("Russia", "روسيا", "Россия", "Russie")} == {"country:RU"}
+    assert find_place("Africa").id.startswith("region:")  # not the Tunisian town once called Africa
+
+
+def test_unknown_names_link_by_skeleton_and_model_labels_yield_to_the_registry() -> None:
+    a, b = link("Ilya Rogachev", None, "person"), link("Илья Рогачёв", "Илья Рогачев", "person")
+    assert a.id == b.id and a.id.startswith("person:")
+    assert link("État islamique", None, "location").type == "armed_group"
+
+
+def _doc(text: str):
+    return process(RawDocument(path="t.txt", content=text, is_html=False))
+
+
+def test_mentions_point_at_their_text_and_short_names_join_the_full_one() -> None:
+    doc = _doc("Interior minister Karim Benyahia spoke in Algiers on Monday about the attack on the bus.\n"
+               "Benyahia said the attackers had been identified and that two of them were arrested later.")
+    assert all(doc.text[m.start : m.end] == m.text for m in doc.mentions)
+    ids = {m.text: m.entity_id for m in doc.mentions}
+    assert ids["Benyahia"] == ids["Karim Benyahia"]
+    assert any(e.id == ids["Algiers"] and e.country == "DZ" and e.lat for e in doc.entities)
+
+
+def test_russian_inflected_place_links_to_the_city() -> None:
+    doc = _doc("Сотрудники ФСБ задержали в Москве троих подозреваемых в подготовке теракта, сообщили в ведомстве.")
+    linked = {m.text: m.entity_id for m in doc.mentions}
+    assert linked["Москве"] == find_place("Moscow").id
+
+
+@pytest.fixture(scope="module")
+def seed_docs():
+    files = seed_files()
+    if not files:
+        pytest.skip("reference seeds not found")
+    return {f.name[:3]: process(next(iter(read_file(f)))) for f in files}
+
+
+def test_seeds_islamic_state_in_all_five_and_isis_k_apart(seed_docs) -> None:
+    for key, doc in seed_docs.items():
+        assert "islamic-state" in {m.entity_id for m in doc.mentions}, key
+    isk = {m.entity_id for m in seed_docs["003"].mentions if m.text == "ISIS-K"}
+    assert isk and "islamic-state" not in isk
+
+
+def test_seeds_putin_russia_moscow_across_scripts(seed_docs) -> None:
+    def ids(key: str, surface: str) -> set[str]:
+        return {m.entity_id for m in seed_docs[key].mentions if m.text == surface}
+
+    assert ids("000", "Putin") == ids("004", "بوتين") != set()
+    assert ids("000", "Russia") == ids("004", "روسيا") == {"country:RU"}
+    moscow = find_place("Moscow").id
+    assert ids("003", "Moscow") == {moscow}
+    arabic_moscow = {m.entity_id for m in seed_docs["004"].mentions if "موسكو" in m.text}
+    assert arabic_moscow == {moscow}
+
+
+def test_seed_mentions_are_exact_spans(seed_docs) -> None:
+    for doc in seed_docs.values():
+        assert doc.mentions
+        assert all(doc.text[m.start : m.end] == m.text for m in doc.mentions)
+        assert {m.entity_id for m in doc.mentions} == {e.id for e in doc.entities}
+
+
+def test_entities_are_exported_with_mentions(tmp_path: Path, store) -> None:
+    from threatwatch.export import export
+
+    store.add_document(_doc("Gunmen loyal to Daesh attacked a checkpoint near Mosul, the Iraqi army said on Sunday."))
+    store.add_document(_doc("أعلن تنظيم داعش مسؤوليته عن الهجوم قرب الموصل، بحسب بيان نشره التنظيم."))
+    out = tmp_path / "entities.jsonl"
+    with out.open("w", encoding="utf-8") as handle:
+        export(store, "entities", "jsonl", handle)
+    rows = {r["id"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    state = rows["islamic-state"]
+    assert state["type"] == "armed_group" and len(state["doc_ids"]) == 2
+    assert {"Daesh", "داعش"} <= set(state["aliases"])
+    mosul = rows[find_place("Mosul").id]
+    assert mosul["country"] == "IQ" and mosul["lat"] and len(mosul["doc_ids"]) == 2
+    for mention in state["mentions"]:
+        doc = store.get_document(mention["doc_id"])
+        assert doc.text[mention["start"] : mention["end"]] == mention["text"]

