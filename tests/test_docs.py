@@ -19,7 +19,9 @@ def _quick_start_commands() -> list[str]:
 
 def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     install_and_run, tests = _quick_start_commands()
-    assert "threatwatch ingest examples" in install_and_run
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    demo = makefile.split(f"{install_and_run.split()[-1]}:", 1)[1].split("\n\n", 1)[0]
+    assert "threatwatch ingest --db demo.db examples" in demo
     ci_lines = (REPO / ".ci" / "run").read_text("utf-8").splitlines()
     assert tests in ci_lines
 

@@ -26,8 +26,10 @@ from threatwatch.records import Document, Entity, EntityType, Mention
 MAX_ALIAS_WORDS = 8
 MIN_SKELETON = 4
 OWN_LANGUAGE_MIN_CHARS = 80
-# Words, hyphenated words (al-Qaeda, ISIS-K) and dotted acronyms (U.S.).
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-‐'’]\w+)*")
+# Words, hyphenated words (al-Qaeda, ISIS-K) and dotted acronyms (U.S.). Apostrophes split words,
+# so "l'État islamique" and "Putin's" expose the name; name_key turns an apostrophe inside an
+# alias (N'Djamena) into a space, so such aliases still match the split tokens.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-‐]\w+)*")
 _LABEL_TYPES: dict[str, EntityType] = {"person": "person", "organization": "organization", "location": "location"}
 # Models often take in an article or a possessive that is not part of the name.
 _LEADING = re.compile(r"^(?:the|The|THE|le|la|les|Le|La|Les|l'|l’|L'|L’)\s*(?=\w)")
@@ -95,13 +97,34 @@ def _first_word_variants(start: int, word: str) -> list[tuple[int, str]]:
     for clitic in _ARABIC_CLITICS:
         rest = word[len(clitic):]
         if word.startswith(clitic) and len(rest) >= 3:
-            if clitic.endswith("ال") or clitic.endswith("لل"):
-                variants.append((start + len(clitic) - 2, "ال" + rest))  # the article stays in the name
-                if clitic.endswith("ال"):
-                    variants.append((start + len(clitic), rest))
+            if clitic.endswith("ال"):
+                # The article stays: names that take it are listed with it (القاعدة), and one
+                # that never does (حماس, Hamas) must not match الحماس ("the enthusiasm").
+                variants.append((start + len(clitic) - 2, "ال" + rest))
+            elif clitic.endswith("لل"):  # ل + الدولة is written للدولة: the span starts after ل
+                variants.append((start + len(clitic) - 1, "ال" + rest))
             else:
                 variants.append((start + len(clitic), rest))
     return variants
+
+
+@cache
+def _not_before() -> dict[str, tuple[str, ...]]:
+    import json
+    from importlib import resources
+
+    raw = resources.files("threatwatch.data").joinpath("entities", "not_names.json").read_text("utf-8")
+    return {name_key(k): tuple(name_key(w) for w in v) for k, v in json.loads(raw)["not_before"].items()}
+
+
+def _common_noun_here(surface: str, after: str) -> bool:
+    """An alias that is also a common word, used as the common word here: القاعدة الجوية is
+    "the air base", not al-Qaeda."""
+    followers = _not_before().get(name_key(surface))
+    if not followers:
+        return False
+    next_word = _TOKEN.search(after)
+    return bool(next_word) and name_key(next_word.group()) in followers
 
 
 def _lookup(gazetteer: _Gazetteer, surface: str, key: str) -> Entity | None:
@@ -123,7 +146,7 @@ def scan(text: str, gazetteer: _Gazetteer) -> list[Found]:
             rest = keys[index + 1 : index + size]
             for start, first in _first_word_variants(tokens[index][0], tokens[index][2]):
                 entity = _lookup(gazetteer, text[start:end], " ".join([name_key(first), *rest]))
-                if entity is not None:
+                if entity is not None and not _common_noun_here(text[start:end], text[end:]):
                     match = (size, Found(start, end, entity.type, entity))
                     break
             if match:
@@ -157,9 +180,44 @@ def _model_spans(doc: Document) -> list[Found]:
         for (offset, text), spans in zip(items, recognizer.find([text for _, text in items]), strict=True):
             for span in spans:
                 start, end = _trim(text, span.start, span.end)
+                start = _extend(text, start, span.label, lang)
                 if end > start:
                     found.append(Found(offset + start, offset + end, _LABEL_TYPES[span.label], None, span.normal))
     return found
+
+
+@cache
+def _span_rules() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    import json
+    from importlib import resources
+
+    raw = json.loads(resources.files("threatwatch.data").joinpath("entities", "span_rules.json").read_text("utf-8"))
+    return raw["person_prefixes"], raw["organization_descriptors"]
+
+
+_PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
+
+
+def _extend(text: str, start: int, label: str, lang: str) -> int:
+    """Move `start` left over titles before a person ("M. Jules Richard") or a descriptor before
+    a quoted organisation name ("партии «Яблоко»"), per the language's usage in span_rules.json."""
+    prefixes, descriptors = _span_rules()
+    if label == "person" and lang in prefixes:
+        words = set(prefixes[lang]) | {w.lower() for w in prefixes[lang]}
+        while found := _PREVIOUS_WORD.search(text, 0, start):
+            if found.group(1) in words:
+                start = found.start(1)
+            elif found.group(1) == "." and (abbr := _PREVIOUS_WORD.search(text, 0, found.start(1))) and \
+                    abbr.group(1) + "." in words:  # tokenised text: "M . Jules Richard"
+                start = abbr.start(1)
+            else:
+                break
+    elif label == "organization" and lang in descriptors and text[:start].rstrip().endswith(("«", '"', "„")):
+        quote = len(text[:start].rstrip()) - 1
+        found = _PREVIOUS_WORD.search(text, 0, quote)
+        if found and found.group(1) in descriptors[lang]:
+            start = found.start(1)
+    return start
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -173,9 +231,19 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _drop_nested(spans: list[Found]) -> list[Found]:
+    """After title extension a model's "M" can sit inside "M. Jules Richard": keep the longest."""
+    by_length = sorted(spans, key=lambda f: f.start - f.end)
+    kept: list[Found] = []
+    for span in by_length:
+        if not any(_overlaps(span, other) for other in kept):
+            kept.append(span)
+    return kept
+
+
 def find_names(doc: Document) -> list[Found]:
     curated = scan(doc.text, _gazetteer("registry"))
-    model = [f for f in _model_spans(doc) if not any(_overlaps(f, c) for c in curated)]
+    model = [f for f in _drop_nested(_model_spans(doc)) if not any(_overlaps(f, c) for c in curated)]
     places = [f for f in scan(doc.text, _gazetteer("places"))
               if not any(_overlaps(f, other) for other in curated + model)]
     return sorted(curated + model + places, key=lambda f: f.start)
