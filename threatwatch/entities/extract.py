@@ -20,7 +20,7 @@ from functools import cache
 
 from threatwatch.entities.names import name_key, skeleton
 from threatwatch.entities.ner import NamedSpan, recognizer_for
-from threatwatch.entities.registry import find_place, is_acronym, regions, registry
+from threatwatch.entities.registry import find_place, is_acronym, places, regions, registry
 from threatwatch.records import Document, Entity, EntityType, Mention
 
 MAX_ALIAS_WORDS = 8
@@ -181,6 +181,7 @@ def _model_spans(doc: Document) -> list[Found]:
             for span in spans:
                 start, end = _trim(text, span.start, span.end)
                 start = _extend(text, start, span.label, lang)
+                start = _without_proclitic(text, start, end)
                 if end > start:
                     found.append(Found(offset + start, offset + end, _LABEL_TYPES[span.label], None, span.normal))
     return found
@@ -218,6 +219,25 @@ def _extend(text: str, start: int, label: str, lang: str) -> int:
         if found and found.group(1) in descriptors[lang]:
             start = found.start(1)
     return start
+
+
+def _without_proclitic(text: str, start: int, end: int) -> int:
+    """A model's Arabic span can take in a conjunction or preposition (وألمانيا): when the
+    span without it names a known place or registry entity and the whole span does not, the
+    name starts after it."""
+    word = text[start:end].split(" ")[0]
+    if not word or not ("\u0600" <= word[0] <= "\u06ff") or _known(text[start:end]):
+        return start
+    for new_start, _ in _first_word_variants(start, word)[1:]:
+        if _known(text[new_start:end]):
+            return new_start
+    return start
+
+
+def _known(surface: str) -> bool:
+    """Exactly a registry alias or a place name (the look-ups used for linking also forgive clitics)."""
+    key = name_key(surface)
+    return key in registry().by_key or surface in registry().by_acronym or key in places()
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
