@@ -3,7 +3,8 @@
     python benchmarks/bench_entities.py [--shared ../shared] [--per-lang 150] [--words 600]
 
 Articles: the news texts of the pair sets in ../shared/eval (tgcontest en/ru, SemEval ar/en/fr)
-and the seeds, then NewsFANE (ar) and HIPE (fr) sentences, 20 to a text, where those run short. Texts shorter than --words are joined with the next ones of the same language
+and the seeds, then NewsFANE (ar) and HIPE (fr) sentences, 20 to a text, where those run short.
+Texts shorter than --words are joined with the next ones of the same language
 until they reach it, so each test document is about --words words long, as the issue's target
 assumes. Prints one JSON object:
 - `per_language`: documents per second of `extract_entities` in one warm process (models
@@ -73,7 +74,8 @@ def per_language(docs: dict[str, list[str]]) -> dict[str, dict[str, float]]:
         started = time.perf_counter()
         mentions = sum(len(extract_entities(doc)[0]) for doc in cleaned)
         elapsed = time.perf_counter() - started
-        result[lang] = {"docs": len(cleaned), "mean_words": round(sum(len(d.text.split()) for d in cleaned) / len(cleaned)),
+        words = sum(len(d.text.split()) for d in cleaned)
+        result[lang] = {"docs": len(cleaned), "mean_words": round(words / len(cleaned)),
                         "docs_per_second_one_process": round(len(cleaned) / elapsed, 1),
                         "mentions_per_doc": round(mentions / len(cleaned), 1)}
     return result

@@ -17,15 +17,19 @@ SPACY_LABELS: dict[str, NerLabel] = {
     "GPE": "location", "LOC": "location", "FAC": "location",
 }
 NATASHA_LABELS: dict[str, NerLabel] = {"PER": "person", "ORG": "organization", "LOC": "location"}
+ARABIC_ALEF_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 _SPACY_KEEP = {"tok2vec", "transformer", "ner", "entity_ruler"}
 
 
 class SpacyRecognizer:
-    def __init__(self, lang: str, nlp: Any) -> None:
+    def __init__(self, lang: str, nlp: Any, prepare: dict[int, str] | None = None) -> None:
         self.lang = lang
         self.nlp = nlp
+        self.prepare = prepare  # a one-to-one character mapping, so spans stay valid
 
     def find(self, texts: Sequence[str]) -> list[list[NamedSpan]]:
+        if self.prepare:
+            texts = [text.translate(self.prepare) for text in texts]
         out = []
         for doc in self.nlp.pipe(texts, batch_size=64):
             out.append([NamedSpan(e.start_char, e.end_char, SPACY_LABELS[e.label_])
@@ -70,7 +74,8 @@ def arabic() -> Recognizer | None:
     path = arabic_model_path()
     if not (path / "meta.json").is_file():
         return None
-    return SpacyRecognizer("ar", load_spacy([str(path)]))
+    # NewsFANE, the training data, writes every alef without hamza; news text does not.
+    return SpacyRecognizer("ar", load_spacy([str(path)]), prepare=ARABIC_ALEF_FOLD)
 
 
 class NatashaRecognizer:

@@ -50,6 +50,9 @@ class Found:
 class _Gazetteer:
     by_key: dict[str, Entity]
     by_acronym: dict[str, Entity]
+    # name_key of an alias's first word -> most words of an alias starting with it. Most words
+    # start no alias at all, so the scan skips them with one dictionary look-up.
+    first_words: dict[str, int]
 
 
 @cache
@@ -72,12 +75,18 @@ def _gazetteer(kind: str) -> _Gazetteer:
             if place:
                 pairs += [(name, place.entity()) for name in names]
         pairs += [(name, region.place.entity()) for region in regions() for name in region.aliases]
+    first_words: dict[str, int] = {}
     for alias, entity in pairs:
         if is_acronym(alias):
             by_acronym.setdefault(alias, entity)
-        else:
-            by_key.setdefault(name_key(alias), entity)
-    return _Gazetteer(by_key, by_acronym)
+            continue
+        key = name_key(alias)
+        by_key.setdefault(key, entity)
+        # Keys are built from tokens, so count the alias's own tokens (al-Qaeda is one token).
+        words = [name_key(t.group()) for t in _TOKEN.finditer(alias)]
+        if words:
+            first_words[words[0]] = max(first_words.get(words[0], 0), len(words))
+    return _Gazetteer(by_key, by_acronym, first_words)
 
 
 _ARABIC_CLITICS = ("وال", "فال", "بال", "كال", "ولل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
@@ -127,12 +136,6 @@ def _common_noun_here(surface: str, after: str) -> bool:
     return bool(next_word) and name_key(next_word.group()) in followers
 
 
-def _lookup(gazetteer: _Gazetteer, surface: str, key: str) -> Entity | None:
-    if is_acronym(surface):
-        return gazetteer.by_acronym.get(surface)
-    return gazetteer.by_key.get(key)
-
-
 def scan(text: str, gazetteer: _Gazetteer) -> list[Found]:
     """Longest alias matches, left to right, without overlaps."""
     tokens = _tokens(text)
@@ -140,23 +143,32 @@ def scan(text: str, gazetteer: _Gazetteer) -> list[Found]:
     found: list[Found] = []
     index = 0
     while index < len(tokens):
-        match = None
-        for size in range(min(MAX_ALIAS_WORDS, len(tokens) - index), 0, -1):
-            end = tokens[index + size - 1][1]
-            rest = keys[index + 1 : index + size]
-            for start, first in _first_word_variants(tokens[index][0], tokens[index][2]):
-                entity = _lookup(gazetteer, text[start:end], " ".join([name_key(first), *rest]))
-                if entity is not None and not _common_noun_here(text[start:end], text[end:]):
-                    match = (size, Found(start, end, entity.type, entity))
-                    break
-            if match:
-                break
+        match = _match_at(text, tokens, keys, index, gazetteer)
         if match:
             found.append(match[1])
             index += match[0]
         else:
             index += 1
     return found
+
+
+def _match_at(
+    text: str, tokens: list[tuple[int, int, str]], keys: list[str], index: int, gazetteer: _Gazetteer
+) -> tuple[int, Found] | None:
+    """The longest alias starting at token `index` (under any reading of its first word)."""
+    start, end, word = tokens[index]
+    if word in gazetteer.by_acronym and is_acronym(word):
+        entity = gazetteer.by_acronym[word]
+        return 1, Found(start, end, entity.type, entity)
+    for variant_start, first in _first_word_variants(start, word):
+        first_key = keys[index] if variant_start == start else name_key(first)
+        longest = min(gazetteer.first_words.get(first_key, 0), len(tokens) - index)
+        for size in range(longest, 0, -1):
+            entity = gazetteer.by_key.get(" ".join([first_key, *keys[index + 1 : index + size]]))
+            span_end = tokens[index + size - 1][1]
+            if entity is not None and not _common_noun_here(text[variant_start:span_end], text[span_end:]):
+                return size, Found(variant_start, span_end, entity.type, entity)
+    return None
 
 
 def _overlaps(a: Found | NamedSpan, b: Found) -> bool:

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from threatwatch.entities.names import name_key, strip_arabic_clitics
+from threatwatch.normalize import script_of
 from threatwatch.records import Entity, EntityType
 
 REGISTRY_FILES = ("armed_groups.json", "organizations.json", "people.json")
@@ -97,17 +98,6 @@ class Place:
         return Entity(self.id, self.name, "location", self.country, self.lat, self.lon)
 
 
-def _script(text: str) -> str:
-    for ch in text:
-        if "\u0600" <= ch <= "\u06ff":
-            return "arabic"
-        if "\u0400" <= ch <= "\u04ff":
-            return "cyrillic"
-        if ch.isalpha():
-            return "latin" if ch.isascii() or "\u00c0" <= ch <= "\u024f" else "other"
-    return "other"
-
-
 @cache
 def places() -> dict[str, Place]:
     """name_key -> Place. Countries first (they win), then cities, most populous first."""
@@ -146,7 +136,7 @@ def places() -> dict[str, Place]:
         index.setdefault(name_key(city["name"]), place)
     for city, place in zip(cities, city_places, strict=True):
         for name in city["alternatenames"]:
-            if _script(name) in CITY_ALIAS_SCRIPTS and len(name) > 2:
+            if script_of(name) in CITY_ALIAS_SCRIPTS and len(name) > 2:
                 index.setdefault(name_key(name), place)
     return index
 
