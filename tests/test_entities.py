@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import seed_files
-from threatwatch.entities.extract import _gazetteer, link, scan
+from threatwatch.entities.extract import link
+from threatwatch.entities.gazetteer import gazetteer, scan
 from threatwatch.entities.names import skeleton
 from threatwatch.entities.registry import find_place, registry
 from threatwatch.ingest import read_file
@@ -37,13 +38,13 @@ def test_branches_stay_distinct_and_acronyms_need_their_case() -> None:
 
 def test_scan_finds_aliases_behind_arabic_clitics() -> None:
     text = "وأعلن لداعش مسؤوليته"
-    (found,) = scan(text, _gazetteer("registry"))
+    (found,) = scan(text, gazetteer("registry"))
     assert text[found.start : found.end] == "داعش" and found.entity.id == "islamic-state"
 
 
 def test_scan_prefers_the_longest_alias() -> None:
     text = "Islamic State Khorasan claimed it; the Islamic State denied nothing."
-    ids = [f.entity.id for f in scan(text, _gazetteer("registry"))]
+    ids = [f.entity.id for f in scan(text, gazetteer("registry"))]
     assert ids[0] != "islamic-state" and ids[-1] == "islamic-state"
 
 

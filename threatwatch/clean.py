@@ -18,8 +18,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from threatwatch.data import data_file
 from threatwatch.language import main_language
 from threatwatch.metadata import find_dates, looks_like_headline
 
@@ -57,7 +57,7 @@ class CleanResult:
 def load_rules() -> Rules:
     """All rule files together: a disclaimer is often in another language than the article."""
     kinds: dict[str, list[str]] = {"drop": [], "head": [], "tail": []}
-    folder = resources.files("threatwatch.data").joinpath("boilerplate")
+    folder = data_file("boilerplate")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".txt"):
             continue

@@ -7,13 +7,13 @@ looks like a headline, a source only from a line that names the site.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from urllib.parse import urlsplit
+
+from threatwatch.data import load_json
 
 # Arabic-Indic and Eastern Arabic-Indic digits map one to one onto ASCII, so offsets survive.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -29,7 +29,7 @@ class DateMatch:
 
 @cache
 def _month_table() -> dict[str, int]:
-    raw = json.loads(resources.files("threatwatch.data").joinpath("months.json").read_text("utf-8"))
+    raw = load_json("months.json")
     table: dict[str, int] = {}
     for names in raw["months"].values():
         table.update(names)

@@ -4,10 +4,10 @@ own spaCy model for Arabic (trained by training/train_ar_ner.py, shipped in data
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from threatwatch.data import data_file
 from threatwatch.entities.ner import NamedSpan, NerLabel, Recognizer
 
 # Model labels to ours. NORP (nationalities) and MISC are not names of a person, place or body.
@@ -65,7 +65,7 @@ def french() -> Recognizer:
 
 
 def arabic_model_path() -> Path:
-    return Path(str(resources.files("threatwatch.data").joinpath("models", "ar_ner")))
+    return Path(str(data_file("models", "ar_ner")))
 
 
 def arabic() -> Recognizer | None:

@@ -9,11 +9,10 @@ short all-capital acronyms ("IS", "EI") must match exactly, or "is" and "ei" wou
 from __future__ import annotations
 
 import gettext
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from threatwatch.data import data_file, load_json
 from threatwatch.entities.names import name_key, strip_arabic_clitics
 from threatwatch.normalize import script_of
 from threatwatch.records import Entity, EntityType
@@ -33,10 +32,6 @@ class RegistryEntry:
 def is_acronym(alias: str) -> bool:
     letters = [ch for ch in alias if ch.isalpha()]
     return len(alias) <= ACRONYM_MAX and bool(letters) and all(ch.isupper() for ch in letters)
-
-
-def _data(name: str) -> str:
-    return resources.files("threatwatch.data").joinpath("entities", name).read_text("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +61,10 @@ def registry() -> Registry:
     entries: dict[str, RegistryEntry] = {}
     by_key: dict[str, str] = {}
     by_acronym: dict[str, str] = {}
-    folder = resources.files("threatwatch.data").joinpath("entities")
     for name in REGISTRY_FILES:
-        if not folder.joinpath(name).is_file():
+        if not data_file("entities", name).is_file():
             continue
-        for row in json.loads(_data(name)):
+        for row in load_json("entities", name):
             aliases = tuple(dict.fromkeys([row["name"], *(a for names in row["aliases"].values() for a in names)]))
             entity = Entity(row["id"], row["name"], row["type"], row.get("country"), aliases=aliases)
             entries[row["id"]] = RegistryEntry(entity, row.get("parent"), aliases)
@@ -115,7 +109,7 @@ def places() -> dict[str, Place]:
         geo = geo_countries.get(country.alpha_2)
         names.append(geo["name"] if geo else None)
         country_names[country.alpha_2] = [n for n in names if n]
-    for code, extra in json.loads(_data("countries.json"))["names"].items():
+    for code, extra in load_json("entities", "countries.json")["names"].items():
         country_names.setdefault(code, []).extend(extra)
     for code, names in country_names.items():
         label = geo_countries[code]["name"] if code in geo_countries else names[0]
@@ -150,7 +144,7 @@ class Region:
 @cache
 def regions() -> tuple[Region, ...]:
     out = []
-    for row in json.loads(_data("regions.json"))["regions"]:
+    for row in load_json("entities", "regions.json")["regions"]:
         slug = name_key(row["name"]).replace(" ", "-")
         place = Place(f"region:{slug}", row["name"], row["country"], row["lat"], row["lon"], 10**9)
         out.append(Region(place, tuple(row["aliases"])))

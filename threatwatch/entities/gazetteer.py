@@ -1,0 +1,151 @@
+"""Finding known names in text: registry aliases and country/region names, by dictionary.
+
+Tokens are looked up as n-grams of their `name_key`, longest first; only words that start some
+alias are tried at all. An Arabic first word is also read without each proclitic it may carry
+(و, ف, ب, ل, ك and their pairs), because only the dictionary can tell بغداد (Baghdad) from ب + غداد.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from threatwatch.data import load_json
+from threatwatch.entities.names import name_key
+from threatwatch.entities.registry import find_place, is_acronym, regions, registry
+from threatwatch.records import Entity, EntityType
+
+MAX_ALIAS_WORDS = 8
+# Words, hyphenated words (al-Qaeda, ISIS-K) and dotted acronyms (U.S.). Apostrophes split words,
+# so "l'État islamique" and "Putin's" expose the name; name_key turns an apostrophe inside an
+# alias (N'Djamena) into a space, so such aliases still match the split tokens.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-‐]\w+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: int
+    end: int
+    type: EntityType
+    entity: Entity | None  # known at find time for registry and country matches
+    normal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    by_key: dict[str, Entity]
+    by_acronym: dict[str, Entity]
+    # name_key of an alias's first word -> most words of an alias starting with it. Most words
+    # start no alias at all, so the scan skips them with one dictionary look-up.
+    first_words: dict[str, int]
+
+
+@cache
+def gazetteer(kind: str) -> Gazetteer:
+    """Alias tables for scanning: 'registry' (entities of the registry) or 'places' (countries
+    by their short names, and the regions file)."""
+    by_key: dict[str, Entity] = {}
+    by_acronym: dict[str, Entity] = {}
+    if kind == "registry":
+        reg = registry()
+        pairs = [(alias, reg.entries[eid].entity) for alias, eid in reg.aliases()]
+    else:
+        data = load_json("entities", "countries.json")
+        pairs = []
+        for names in data["names"].values():
+            place = find_place(names[0])
+            if place:
+                pairs += [(name, place.entity()) for name in names]
+        pairs += [(name, region.place.entity()) for region in regions() for name in region.aliases]
+    first_words: dict[str, int] = {}
+    for alias, entity in pairs:
+        if is_acronym(alias):
+            by_acronym.setdefault(alias, entity)
+            continue
+        key = name_key(alias)
+        by_key.setdefault(key, entity)
+        # Keys are built from tokens, so count the alias's own tokens (al-Qaeda is one token).
+        words = [name_key(t.group()) for t in _TOKEN.finditer(alias)]
+        if words:
+            first_words[words[0]] = max(first_words.get(words[0], 0), len(words))
+    return Gazetteer(by_key, by_acronym, first_words)
+
+
+_ARABIC_CLITICS = ("وال", "فال", "بال", "كال", "ولل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
+
+
+def word_tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+def first_word_variants(start: int, word: str) -> list[tuple[int, str]]:
+    """The word, then the word without each Arabic proclitic it may carry (لداعش → داعش,
+    للدولة → الدولة). Only the dictionary can tell بغداد (Baghdad) from ب + غداد, so every
+    reading is tried, the whole word first."""
+    variants = [(start, word)]
+    if not word or not ("\u0600" <= word[0] <= "\u06ff"):
+        return variants
+    for clitic in _ARABIC_CLITICS:
+        rest = word[len(clitic):]
+        if word.startswith(clitic) and len(rest) >= 3:
+            if clitic.endswith("ال"):
+                # The article stays: names that take it are listed with it (القاعدة), and one
+                # that never does (حماس, Hamas) must not match الحماس ("the enthusiasm").
+                variants.append((start + len(clitic) - 2, "ال" + rest))
+            elif clitic.endswith("لل"):  # ل + الدولة is written للدولة: the span starts after ل
+                variants.append((start + len(clitic) - 1, "ال" + rest))
+            else:
+                variants.append((start + len(clitic), rest))
+    return variants
+
+
+@cache
+def _not_before() -> dict[str, tuple[str, ...]]:
+    raw = load_json("entities", "not_names.json")
+    return {name_key(k): tuple(name_key(w) for w in v) for k, v in raw["not_before"].items()}
+
+
+def _common_noun_here(surface: str, after: str) -> bool:
+    """An alias that is also a common word, used as the common word here: القاعدة الجوية is
+    "the air base", not al-Qaeda."""
+    followers = _not_before().get(name_key(surface))
+    if not followers:
+        return False
+    next_word = _TOKEN.search(after)
+    return bool(next_word) and name_key(next_word.group()) in followers
+
+
+def scan(text: str, table: Gazetteer) -> list[Found]:
+    """Longest alias matches, left to right, without overlaps."""
+    tokens = word_tokens(text)
+    keys = [name_key(word) for _, _, word in tokens]
+    found: list[Found] = []
+    index = 0
+    while index < len(tokens):
+        match = _match_at(text, tokens, keys, index, table)
+        if match:
+            found.append(match[1])
+            index += match[0]
+        else:
+            index += 1
+    return found
+
+
+def _match_at(
+    text: str, tokens: list[tuple[int, int, str]], keys: list[str], index: int, table: Gazetteer
+) -> tuple[int, Found] | None:
+    """The longest alias starting at token `index` (under any reading of its first word)."""
+    start, end, word = tokens[index]
+    if word in table.by_acronym and is_acronym(word):
+        entity = table.by_acronym[word]
+        return 1, Found(start, end, entity.type, entity)
+    for variant_start, first in first_word_variants(start, word):
+        first_key = keys[index] if variant_start == start else name_key(first)
+        longest = min(table.first_words.get(first_key, 0), len(tokens) - index)
+        for size in range(longest, 0, -1):
+            entity = table.by_key.get(" ".join([first_key, *keys[index + 1 : index + size]]))
+            span_end = tokens[index + size - 1][1]
+            if entity is not None and not _common_noun_here(text[variant_start:span_end], text[span_end:]):
+                return size, Found(variant_start, span_end, entity.type, entity)
+    return None
