@@ -13,7 +13,6 @@ the name's consonant skeleton, so an unknown name gets the same id in every scri
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
 
 from threatwatch.entities.gazetteer import Found, gazetteer, scan
 from threatwatch.entities.names import name_key, skeleton
@@ -120,9 +119,3 @@ def extract_entities(doc: Document) -> tuple[tuple[Mention, ...], tuple[Entity, 
     mentions = _resolve_short_person_names(mentions)
     used = {m.entity_id for m in mentions}
     return tuple(mentions), tuple(e for e in entities.values() if e.id in used)
-
-
-def iter_mentions(doc: Document, types: Sequence[EntityType] | None = None) -> Iterator[Mention]:
-    for mention in doc.mentions:
-        if types is None or mention.type in types:
-            yield mention

@@ -15,7 +15,7 @@ from functools import cache
 from threatwatch.data import data_file, load_json
 from threatwatch.entities.names import name_key, strip_arabic_clitics
 from threatwatch.normalize import script_of
-from threatwatch.records import Entity, EntityType
+from threatwatch.records import Entity
 
 REGISTRY_FILES = ("armed_groups.json", "organizations.json", "people.json")
 ACRONYM_MAX = 6
@@ -171,11 +171,3 @@ def find_place(surface: str) -> Place | None:
     table = places()
     return table.get(key) or table.get(_without_arabic_clitics(key)) or (
         table.get(key[2:]) if key.startswith("ال") else None)
-
-
-def registry_entity(entry: RegistryEntry) -> Entity:
-    return entry.entity
-
-
-def entity_type_for(label: str) -> EntityType:
-    return {"person": "person", "organization": "organization", "location": "location"}.get(label, "other")  # type: ignore[return-value]
