@@ -129,6 +129,7 @@ def test_entities_are_exported_with_mentions(tmp_path: Path, store) -> None:
     rows = {r["id"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
     state = rows["islamic-state"]
     assert state["type"] == "armed_group" and len(state["doc_ids"]) == 2
+    assert state["country"] is None and state["lat"] is None  # SPEC: country and coordinates are for places
     assert {"Daesh", "داعش"} <= set(state["aliases"])
     mosul = rows[find_place("Mosul").id]
     assert mosul["country"] == "IQ" and mosul["lat"] and len(mosul["doc_ids"]) == 2

@@ -27,6 +27,7 @@ class RegistryEntry:
     entity: Entity
     parent: str | None
     aliases: tuple[str, ...]
+    home_country: str | None = None
 
 
 def is_acronym(alias: str) -> bool:
@@ -66,8 +67,10 @@ def registry() -> Registry:
             continue
         for row in load_json("entities", name):
             aliases = tuple(dict.fromkeys([row["name"], *(a for names in row["aliases"].values() for a in names)]))
-            entity = Entity(row["id"], row["name"], row["type"], row.get("country"), aliases=aliases)
-            entries[row["id"]] = RegistryEntry(entity, row.get("parent"), aliases)
+            # SPEC.md gives entities a country only when they are places; a group's or a person's
+            # home state stays in the registry entry.
+            entity = Entity(row["id"], row["name"], row["type"], aliases=aliases)
+            entries[row["id"]] = RegistryEntry(entity, row.get("parent"), aliases, row.get("country"))
             for alias in aliases:
                 if is_acronym(alias):
                     by_acronym.setdefault(alias, row["id"])
