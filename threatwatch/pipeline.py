@@ -54,7 +54,8 @@ def process(raw: RawDocument, entities: bool = True) -> Document:
         text=text,
         url=url,
         title=cleaned.title,
-        published=metadata.normalise_date(raw.published) or _published(cleaned) or metadata.normalise_date(page_date),
+        # A page's own metadata (htmldate) is surer than a date line in its text.
+        published=metadata.normalise_date(raw.published) or metadata.normalise_date(page_date) or _published(cleaned),
         source=raw.source or _source(cleaned) or page_source or metadata.source_from_url(url),
         lang=main_language(cleaned.paragraphs),
         langs=languages_found(cleaned.paragraphs),

@@ -7,7 +7,6 @@ so every stage can be tested as a pure function.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,10 +28,6 @@ class RawDocument:
     title: str | None = None
     published: str | None = None
     source: str | None = None
-
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
