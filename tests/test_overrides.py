@@ -73,3 +73,26 @@ def test_cli_entities_commands(tmp_path: Path) -> None:
         target = _entity_of(store, "Haji Zahir")
     result = runner.invoke(main, ["entities", "rename", "--db", db, target, "Haji Zahir Qadir"])
     assert result.exit_code == 0 and "renamed" in result.stdout
+
+
+def test_relink_keeps_corrections_and_follows_the_registry(tmp_path: Path, store, monkeypatch) -> None:
+    from threatwatch.entities import extract
+
+    (tmp_path / "one.txt").write_text(FIRST, "utf-8")
+    ingest(store, [tmp_path / "one.txt"])
+    haji, saraj = _entity_of(store, "Haji Zahir"), _entity_of(store, "Ahmad Zia Saraj")
+    store.correct_entities(Override("merge", saraj, haji))
+    assert store.relink(extract.relink_mention) == 0  # nothing changed: the merge still holds
+    assert _entity_of(store, "Haji Zahir") == saraj
+
+    # A registry update that knows the name moves its mentions; the merge log follows the old id.
+    from threatwatch.records import Entity
+
+    def registry_knows_jalalabad(surface: str, entity_type: str) -> Entity | None:
+        if surface == "Jalalabad":
+            return Entity("region:jalalabad-test", "Jalalabad", "location")
+        return extract.relink_mention(surface, entity_type)
+
+    assert store.relink(registry_knows_jalalabad) == 1
+    assert _entity_of(store, "Jalalabad") == "region:jalalabad-test"
+    assert _entity_of(store, "Haji Zahir") == saraj

@@ -180,6 +180,18 @@ def rename(entity_id: str, name: str, db: str | None) -> None:
     _correct(db, "rename", entity_id, name)
 
 
+@entities.command()
+@db_option
+@reports_errors
+def relink(db: str | None) -> None:
+    """Link every stored mention again (after a registry update); corrections are applied again."""
+    from threatwatch.entities.extract import relink_mention
+
+    with open_store(db, readonly=True) as store:
+        changed = store.relink(relink_mention)
+    click.echo(f"relinked: {changed} mention(s) now point to another entity")
+
+
 @main.command(name="eval")
 @click.argument("dataset", type=click.Choice(EVAL_DATASETS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))

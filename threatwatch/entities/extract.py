@@ -91,6 +91,16 @@ def link(surface: str, normal: str | None, entity_type: EntityType) -> Entity:
     return Entity(f"{entity_type}:{key}", name, entity_type)
 
 
+def relink_mention(surface: str, entity_type: str) -> Entity | None:
+    """The registry's or the places data's entity for a stored mention, found again from its text
+    (no model is run); None for a name neither knows, whose stored link (which may come from
+    the article's context, as a lone surname does) stays."""
+    model_type: EntityType = "organization" if entity_type == "armed_group" else entity_type  # type: ignore[assignment]
+    entity = link(surface, None, model_type)
+    curated = entity.id in registry().entries or entity.id.startswith(("country:", "region:", "geo:"))
+    return entity if curated else None
+
+
 def _resolve_short_person_names(mentions: list[Mention]) -> list[Mention]:
     """Within one article "Bortnikov" after "Alexander Bortnikov" is the same person, whatever
     label a model gave the lone surname (they often call it an organisation)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -180,6 +180,32 @@ class Store:
         if moved:
             self._add_entity(Entity(new_id, override.argument, row["type"] if row else "other"))
         return moved
+
+    def relink(self, link: Callable[[str, str], Entity | None]) -> int:
+        """Link every stored mention again with `link(text, type)` (after a registry update, say;
+        None keeps the stored link), then apply the users' corrections again; returns the
+        mentions whose entity changed."""
+        overrides = self.overrides()
+        changed = 0
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self.db.execute("SELECT rowid, text, type, linked_id, entity_id FROM mentions").fetchall()
+            for row in rows:
+                entity = link(row["text"], row["type"])
+                linked_id, entity_type = (entity.id, entity.type) if entity else (row["linked_id"], row["type"])
+                if entity:
+                    self._add_entity(entity)
+                entity_id = resolve(linked_id, row["text"], overrides)
+                if entity_id != linked_id:
+                    self._add_entity(Entity(entity_id, row["text"], entity_type))
+                changed += entity_id != row["entity_id"]
+                self.db.execute("UPDATE mentions SET linked_id = ?, entity_id = ?, type = ? WHERE rowid = ?",
+                                (linked_id, entity_id, entity_type, row["rowid"]))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return changed
 
     def entities(self) -> Iterator[dict[str, object]]:
         """SPEC.md entity records: every entity some mention points to, most mentioned first."""
