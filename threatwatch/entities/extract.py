@@ -49,9 +49,19 @@ def _model_spans(doc: Document) -> list[Found]:
                 start, end = trim(text, span.start, span.end)
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end)
-                if end > start:
+                if end > start and _looks_like_a_name(text[start:end]):
                     found.append(Found(offset + start, offset + end, _LABEL_TYPES[span.label], None, span.normal))
     return found
+
+
+def _looks_like_a_name(surface: str) -> bool:
+    """In scripts with capitals, a name has one; and it is more than a letter. OCR fragments
+    ("usanne") and lone initials a model labels are not names."""
+    letters = [ch for ch in surface if ch.isalpha()]
+    if len(letters) < 2:
+        return False
+    cased = [ch for ch in letters if ch.isupper() or ch.islower()]
+    return not cased or any(ch.isupper() for ch in cased)
 
 
 def _drop_nested(spans: list[Found]) -> list[Found]:
