@@ -121,7 +121,7 @@ class Store:
         types = {e.id: e.type for e in doc.entities}
         for m in doc.mentions:
             entity_id = resolve(m.entity_id, m.text, overrides)
-            if entity_id != m.entity_id:  # a split made a new entity
+            if entity_id != m.entity_id:  # corrected: a split's new entity may not exist yet
                 self._add_entity(Entity(entity_id, m.text, types.get(m.entity_id, m.type)))
             self.db.execute(
                 "INSERT INTO mentions (doc_rowid, start_char, end_char, text, type, linked_id, entity_id) "
