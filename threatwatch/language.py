@@ -66,12 +66,17 @@ def letter_count(text: str) -> int:
     return len(_NOT_LETTERS.sub("", text))
 
 
-def main_language(paragraphs: Iterable[tuple[str, str | None]]) -> str | None:
-    """The language holding most letters among (text, lang) paragraphs."""
+def _letters_by_language(paragraphs: Iterable[tuple[str, str | None]]) -> Counter[str]:
     letters: Counter[str] = Counter()
     for text, lang in paragraphs:
         if lang:
             letters[lang] += letter_count(text)
+    return letters
+
+
+def main_language(paragraphs: Iterable[tuple[str, str | None]]) -> str | None:
+    """The language holding most letters among (text, lang) paragraphs."""
+    letters = _letters_by_language(paragraphs)
     return letters.most_common(1)[0][0] if letters else None
 
 
@@ -81,9 +86,6 @@ def languages_found(paragraphs: Iterable[tuple[str, str | None]], min_share: flo
     The share floor keeps a misdetected two-word caption from listing a language
     that is not really in the text.
     """
-    letters: Counter[str] = Counter()
-    for text, lang in paragraphs:
-        if lang:
-            letters[lang] += letter_count(text)
+    letters = _letters_by_language(paragraphs)
     total = sum(letters.values())
     return tuple(lang for lang, n in letters.most_common() if total and n / total >= min_share)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from threatwatch.entities.gazetteer import Found, gazetteer, scan
+from threatwatch.entities.gazetteer import Found, gazetteer, scan, tokenise
 from threatwatch.entities.names import name_key, skeleton
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, registry
@@ -23,7 +23,6 @@ from threatwatch.records import Document, Entity, EntityType, Mention
 
 MIN_SKELETON = 4
 OWN_LANGUAGE_MIN_CHARS = 80
-_LABEL_TYPES: dict[str, EntityType] = {"person": "person", "organization": "organization", "location": "location"}
 
 
 def _overlaps(a: Found | NamedSpan, b: Found) -> bool:
@@ -35,8 +34,7 @@ def _model_spans(doc: Document) -> list[Found]:
     by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for para in doc.paragraphs:
         # A short line's detected language is a weak guess; the article's is a better one.
-        lang = para.lang if para.end - para.start >= OWN_LANGUAGE_MIN_CHARS else doc.lang
-        lang = lang or doc.lang
+        lang = (para.lang if para.end - para.start >= OWN_LANGUAGE_MIN_CHARS else None) or doc.lang
         if lang:
             by_lang[lang].append((para.start, doc.text[para.start : para.end]))
     found: list[Found] = []
@@ -50,7 +48,7 @@ def _model_spans(doc: Document) -> list[Found]:
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end)
                 if end > start and _looks_like_a_name(text[start:end]):
-                    found.append(Found(offset + start, offset + end, _LABEL_TYPES[span.label], None, span.normal))
+                    found.append(Found(offset + start, offset + end, span.label, None, span.normal))
     return found
 
 
@@ -75,9 +73,10 @@ def _drop_nested(spans: list[Found]) -> list[Found]:
 
 
 def find_names(doc: Document) -> list[Found]:
-    curated = scan(doc.text, gazetteer("registry"))
+    tokens = tokenise(doc.text)  # shared by both dictionary scans
+    curated = scan(doc.text, gazetteer("registry"), tokens)
     model = [f for f in _drop_nested(_model_spans(doc)) if not any(_overlaps(f, c) for c in curated)]
-    places = [f for f in scan(doc.text, gazetteer("places"))
+    places = [f for f in scan(doc.text, gazetteer("places"), tokens)
               if not any(_overlaps(f, other) for other in curated + model)]
     return sorted(curated + model + places, key=lambda f: f.start)
 

@@ -13,7 +13,7 @@ from functools import cache
 
 from threatwatch.data import load_json
 from threatwatch.entities.names import name_key
-from threatwatch.entities.registry import find_place, is_acronym, regions, registry
+from threatwatch.entities.registry import alias_tables, find_place, is_acronym, regions, registry
 from threatwatch.records import Entity, EntityType
 
 MAX_ALIAS_WORDS = 8
@@ -45,11 +45,8 @@ class Gazetteer:
 def gazetteer(kind: str) -> Gazetteer:
     """Alias tables for scanning: 'registry' (entities of the registry) or 'places' (countries
     by their short names, and the regions file)."""
-    by_key: dict[str, Entity] = {}
-    by_acronym: dict[str, Entity] = {}
     if kind == "registry":
-        reg = registry()
-        pairs = [(alias, reg.entries[eid].entity) for alias, eid in reg.aliases()]
+        pairs = [(alias, entry.entity) for entry in registry().entries.values() for alias in entry.aliases]
     else:
         data = load_json("entities", "countries.json")
         pairs = []
@@ -58,13 +55,11 @@ def gazetteer(kind: str) -> Gazetteer:
             if place:
                 pairs += [(name, place.entity()) for name in names]
         pairs += [(name, region.place.entity()) for region in regions() for name in region.aliases]
+    by_key, by_acronym = alias_tables(pairs)
     first_words: dict[str, int] = {}
-    for alias, entity in pairs:
+    for alias, _ in pairs:
         if is_acronym(alias):
-            by_acronym.setdefault(alias, entity)
             continue
-        key = name_key(alias)
-        by_key.setdefault(key, entity)
         # Keys are built from tokens, so count the alias's own tokens (al-Qaeda is one token).
         words = [name_key(t.group()) for t in _TOKEN.finditer(alias)]
         if words:
@@ -116,10 +111,22 @@ def _common_noun_here(surface: str, after: str) -> bool:
     return bool(next_word) and name_key(next_word.group()) in followers
 
 
-def scan(text: str, table: Gazetteer) -> list[Found]:
-    """Longest alias matches, left to right, without overlaps."""
-    tokens = word_tokens(text)
-    keys = [name_key(word) for _, _, word in tokens]
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    spans: list[tuple[int, int, str]]  # (start, end, word)
+    keys: list[str]  # name_key of each word
+
+
+def tokenise(text: str) -> Tokens:
+    spans = word_tokens(text)
+    return Tokens(spans, [name_key(word) for _, _, word in spans])
+
+
+def scan(text: str, table: Gazetteer, tokenised: Tokens | None = None) -> list[Found]:
+    """Longest alias matches, left to right, without overlaps. Pass `tokenised` (of the same
+    text) to share the tokenising between scans."""
+    tokenised = tokenised or tokenise(text)
+    tokens, keys = tokenised.spans, tokenised.keys
     found: list[Found] = []
     index = 0
     while index < len(tokens):

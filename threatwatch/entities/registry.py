@@ -9,8 +9,10 @@ short all-capital acronyms ("IS", "EI") must match exactly, or "is" and "ei" wou
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 from threatwatch.data import data_file, load_json
 from threatwatch.entities.names import name_key, strip_arabic_clitics
@@ -20,6 +22,7 @@ from threatwatch.records import Entity
 REGISTRY_FILES = ("armed_groups.json", "organizations.json", "people.json")
 ACRONYM_MAX = 6
 CITY_ALIAS_SCRIPTS = ("latin", "arabic", "cyrillic")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +45,34 @@ class Registry:
     by_acronym: dict[str, str]  # exact acronym -> entity id
 
     def lookup(self, surface: str) -> RegistryEntry | None:
-        found = self.by_acronym.get(surface.strip()) if is_acronym(surface.strip()) else None
-        if found is None and not is_acronym(surface.strip()):
+        surface = surface.strip()
+        if is_acronym(surface):
+            found = self.by_acronym.get(surface)
+        else:
             key = name_key(surface)
             found = self.by_key.get(key) or self.by_key.get(_without_arabic_clitics(key))
         return self.entries.get(found) if found else None
-
-    def aliases(self) -> list[tuple[str, str]]:
-        """(alias, entity id) for every alias, for scanning texts."""
-        return [(alias, entry.entity.id) for entry in self.entries.values() for alias in entry.aliases]
 
 
 def _without_arabic_clitics(key: str) -> str:
     return " ".join(strip_arabic_clitics(word) for word in key.split())
 
 
+def alias_tables(pairs: Iterable[tuple[str, V]]) -> tuple[dict[str, V], dict[str, V]]:
+    """(by name_key, by exact acronym) tables of (alias, value) pairs; the first value wins."""
+    by_key: dict[str, V] = {}
+    by_acronym: dict[str, V] = {}
+    for alias, value in pairs:
+        if is_acronym(alias):
+            by_acronym.setdefault(alias, value)
+        else:
+            by_key.setdefault(name_key(alias), value)
+    return by_key, by_acronym
+
+
 @cache
 def registry() -> Registry:
     entries: dict[str, RegistryEntry] = {}
-    by_key: dict[str, str] = {}
-    by_acronym: dict[str, str] = {}
     for name in REGISTRY_FILES:
         if not data_file("entities", name).is_file():
             continue
@@ -71,11 +82,7 @@ def registry() -> Registry:
             # home state stays in the registry entry.
             entity = Entity(row["id"], row["name"], row["type"], aliases=aliases)
             entries[row["id"]] = RegistryEntry(entity, row.get("parent"), aliases, row.get("country"))
-            for alias in aliases:
-                if is_acronym(alias):
-                    by_acronym.setdefault(alias, row["id"])
-                else:
-                    by_key.setdefault(name_key(alias), row["id"])
+    by_key, by_acronym = alias_tables((alias, entry.entity.id) for entry in entries.values() for alias in entry.aliases)
     return Registry(entries, by_key, by_acronym)
 
 

@@ -18,9 +18,13 @@ _TRAILING = re.compile(r"(?:['’]s?|\s*[,;:]|(?<!\b[A-Z])(?<!\bInc)(?<!\bLtd)(?
 
 
 @cache
-def _span_rules() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _span_rules() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Per language: person prefixes (also lower-cased, for a title opening a sentence) and
+    organisation descriptors."""
     raw = load_json("entities", "span_rules.json")
-    return raw["person_prefixes"], raw["organization_descriptors"]
+    prefixes = {lang: set(words) | {w.lower() for w in words} for lang, words in raw["person_prefixes"].items()}
+    descriptors = {lang: set(words) for lang, words in raw["organization_descriptors"].items()}
+    return prefixes, descriptors
 
 
 _PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
@@ -31,7 +35,7 @@ def extend(text: str, start: int, label: str, lang: str) -> int:
     a quoted organisation name ("партии «Яблоко»"), per the language's usage in span_rules.json."""
     prefixes, descriptors = _span_rules()
     if label == "person" and lang in prefixes:
-        words = set(prefixes[lang]) | {w.lower() for w in prefixes[lang]}
+        words = prefixes[lang]
         while found := _PREVIOUS_WORD.search(text, 0, start):
             if found.group(1) in words:
                 start = found.start(1)
