@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +59,18 @@ class Store:
 
     # --- schema ---------------------------------------------------------------------------
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (KeyboardInterrupt included),
+        so an interrupted write leaves nothing half-done."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
@@ -69,15 +82,10 @@ class Store:
                 " upgrade threatwatch"
             )
         for number in range(version + 1, LATEST + 1):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 for statement in _statements(MIGRATIONS[number - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     # --- documents ------------------------------------------------------------------------
 
@@ -86,8 +94,7 @@ class Store:
 
     def add_document(self, doc: Document) -> bool:
         """Store `doc` and its search index entry atomically; False when it was already stored."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             cursor = self.db.execute(
                 f"INSERT OR IGNORE INTO documents ({_DOCUMENT_COLUMNS}, ingested_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -99,18 +106,13 @@ class Store:
                 ),
             )
             if cursor.rowcount == 0:
-                self.db.execute("ROLLBACK")
-                return False
+                return False  # already stored: the transaction wrote nothing
             self.db.execute(
                 "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
                 (cursor.lastrowid, index_text(doc.title or "", doc.lang), search_body(doc)),
             )
             self._add_mentions(int(cursor.lastrowid), doc)
-            self.db.execute("COMMIT")
             return True
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
 
     # --- entities ---------------------------------------------------------------------------
 
@@ -120,14 +122,20 @@ class Store:
             self._add_entity(entity)
         types = {e.id: e.type for e in doc.entities}
         for m in doc.mentions:
-            entity_id = resolve(m.entity_id, m.text, overrides)
-            if entity_id != m.entity_id:  # corrected: a split's new entity may not exist yet
-                self._add_entity(Entity(entity_id, m.text, types.get(m.entity_id, m.type)))
+            entity_id = self._corrected(m.entity_id, m.text, types.get(m.entity_id, m.type), overrides)
             self.db.execute(
                 "INSERT INTO mentions (doc_rowid, start_char, end_char, text, type, linked_id, entity_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (doc_rowid, m.start, m.end, m.text, m.type, m.entity_id, entity_id),
             )
+
+    def _corrected(self, linked_id: str, surface: str, entity_type: str, overrides: list[Override]) -> str:
+        """The entity a linked mention belongs to after the users' corrections; a split's new
+        entity is stored when it first appears."""
+        entity_id = resolve(linked_id, surface, overrides)
+        if entity_id != linked_id:
+            self._add_entity(Entity(entity_id, surface, entity_type))  # type: ignore[arg-type]
+        return entity_id
 
     def _add_entity(self, entity: Entity) -> None:
         self.db.execute(
@@ -147,18 +155,12 @@ class Store:
         for entity_id in (override.target, override.argument if override.action == "merge" else None):
             if entity_id and self.get_entity_row(entity_id) is None:
                 raise StoreError(f"no entity {entity_id!r}: list ids with `threatwatch export entities`")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             self.db.execute(
                 "INSERT INTO entity_overrides (action, target, argument, created_at) VALUES (?, ?, ?, ?)",
                 (override.action, override.target, override.argument, datetime.now(UTC).isoformat(timespec="seconds")),
             )
-            moved = self._apply(override)
-            self.db.execute("COMMIT")
-            return moved
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+            return self._apply(override)
 
     def _apply(self, override: Override) -> int:
         if override.action == "rename":
@@ -187,24 +189,17 @@ class Store:
         mentions whose entity changed."""
         overrides = self.overrides()
         changed = 0
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             rows = self.db.execute("SELECT rowid, text, type, linked_id, entity_id FROM mentions").fetchall()
             for row in rows:
                 entity = link(row["text"], row["type"])
                 linked_id, entity_type = (entity.id, entity.type) if entity else (row["linked_id"], row["type"])
                 if entity:
                     self._add_entity(entity)
-                entity_id = resolve(linked_id, row["text"], overrides)
-                if entity_id != linked_id:
-                    self._add_entity(Entity(entity_id, row["text"], entity_type))
+                entity_id = self._corrected(linked_id, row["text"], entity_type, overrides)
                 changed += entity_id != row["entity_id"]
                 self.db.execute("UPDATE mentions SET linked_id = ?, entity_id = ?, type = ? WHERE rowid = ?",
                                 (linked_id, entity_id, entity_type, row["rowid"]))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return changed
 
     def entities(self) -> Iterator[dict[str, object]]:
