@@ -51,7 +51,7 @@ def test_export_documents_jsonl_and_csv(tmp_path: Path) -> None:
 def test_export_of_a_kind_not_built_yet_says_so(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     _ingest(tmp_path, db=db)
-    result = CliRunner().invoke(main, ["export", "events", "--db", str(db)])
+    result = CliRunner().invoke(main, ["export", "stories", "--db", str(db)])
     assert result.exit_code == 2 and "not built yet" in result.stderr and len(result.stderr.splitlines()) == 1
 
 

@@ -200,9 +200,10 @@ def relink(db: str | None) -> None:
 @reports_errors
 def evaluate(dataset: str, file: str, as_json: bool, workers: int | None) -> None:
     """Score the pipeline against a gold file (formats: shared/eval/README.md)."""
-    from threatwatch.eval import boilerplate, ner
+    from threatwatch.eval import boilerplate, events, ner
 
-    scorers = {"boilerplate": boilerplate.evaluate, "ner": ner.evaluate}
+    scorers = {"boilerplate": boilerplate.evaluate, "ner": ner.evaluate, "gtd": events.evaluate_gtd,
+               "acled": events.evaluate_acled}
     if dataset not in scorers:
         raise ThreatwatchError(f"eval {dataset} is not built yet: this version scores {' and '.join(scorers)}")
     scores = scorers[dataset](file, workers=workers or min(4, os.cpu_count() or 1))
@@ -210,6 +211,11 @@ def evaluate(dataset: str, file: str, as_json: bool, workers: int | None) -> Non
         click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
         return
     click.echo(f"{dataset}: {Path(file).name}")
+    if "metrics" in scores:
+        counts = scores.get("scored_rows", {})
+        for name, value in scores["metrics"].items():  # type: ignore[union-attr]
+            click.echo(f"  {name}: {value:.4f}  (rows {counts.get(name, '?')})")  # type: ignore[union-attr]
+        return
     click.echo(f"precision {scores['precision']:.4f}  recall {scores['recall']:.4f}  F1 {scores['f1']:.4f}")
     for kind, figures in scores.get("per_type", {}).items():  # type: ignore[union-attr]
         click.echo(f"  {kind}: P {figures['precision']:.4f}  R {figures['recall']:.4f}  F1 {figures['f1']:.4f}"

@@ -9,6 +9,7 @@ from typing import IO
 
 from threatwatch.errors import ThreatwatchError
 from threatwatch.store import Store
+from threatwatch.store.events import CLAIM_COLUMNS, EVENT_COLUMNS
 
 DOCUMENT_COLUMNS = ("id", "path", "url", "title", "published", "source", "lang", "langs", "text",
                     "story_id", "duplicate_of")
@@ -22,9 +23,13 @@ def records(store: Store, kind: str) -> tuple[tuple[str, ...], Iterator[dict[str
         return DOCUMENT_COLUMNS, (doc.to_dict() for doc in store.documents())
     if kind == "entities":
         return ENTITY_COLUMNS, store.entities()
+    if kind == "events":
+        return EVENT_COLUMNS, store.events()
+    if kind == "claims":
+        return CLAIM_COLUMNS, store.claims()
     if kind in KINDS:
         raise ThreatwatchError(
-            f"export {kind} is not built yet: this version extracts documents and entities"
+            f"export {kind} is not built yet: this version extracts documents, entities, events and claims"
         )
     raise ThreatwatchError(f"unknown export kind {kind!r}: use one of {', '.join(KINDS)}")
 
@@ -50,6 +55,8 @@ def write_csv(columns: tuple[str, ...], rows: Iterable[dict[str, object]], out: 
 def _cell(value: object) -> object:
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         # Lists of records (entity mentions) stay JSON inside the cell; lists of values are joined.
         return "|".join(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in value)

@@ -17,6 +17,7 @@ from threatwatch import metadata
 from threatwatch.clean import CleanResult, clean_paragraphs, split_paragraphs
 from threatwatch.entities import extract_entities
 from threatwatch.errors import InputRejected
+from threatwatch.events.extract import extract_events
 from threatwatch.html_extract import extract_html
 from threatwatch.ingest import DEFAULT_MAX_FILE_BYTES, read_inputs
 from threatwatch.language import detect_language, languages_found, main_language
@@ -32,8 +33,8 @@ def document_id(raw: RawDocument) -> str:
 
 
 def process(raw: RawDocument, entities: bool = True) -> Document:
-    """Clean one raw article, read its metadata and, unless `entities` is False, find and link
-    its names. Raises InputRejected when no text is left."""
+    """Clean one raw article, read its metadata, find and link its names (unless `entities` is
+    False), then its events and numeric claims. Raises InputRejected when no text is left."""
     if raw.is_html:
         page = extract_html(raw.content, raw.url)
         cleaned = clean_paragraphs(
@@ -64,7 +65,10 @@ def process(raw: RawDocument, entities: bool = True) -> Document:
     if entities:
         mentions, linked = extract_entities(doc)
         doc = replace(doc, mentions=mentions, entities=linked)
-    return doc
+    # Events read names from the entity stage when it ran; without it they still get their
+    # types, figures, dates and speakers, only no linked actors or places.
+    events, claims = extract_events(doc)
+    return replace(doc, events=events, claims=claims)
 
 
 def _join(cleaned: CleanResult) -> tuple[str, tuple[Paragraph, ...]]:

@@ -78,6 +78,78 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class Span:
+    """Evidence: `text == document.text[start:end]` of the document the record belongs to."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self, doc_id: str) -> dict[str, object]:
+        return {"doc_id": doc_id, "start": self.start, "end": self.end, "text": self.text}
+
+
+EventType = Literal[
+    "threat", "attack", "claim_of_responsibility", "allegiance", "arrest", "military_operation", "statement",
+    "armed_clash", "protest",
+]
+ActorRole = Literal["perpetrator", "target", "speaker", "victim", "authority"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A participant, named by a mention of the document (`span`), so a later merge or split
+    of its entity reaches the event too."""
+
+    entity_id: str | None
+    name: str
+    role: ActorRole
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One happening as reported by one document. `fields` says which span each value was read from."""
+
+    id: str
+    type: EventType
+    evidence: tuple[Span, ...]
+    attack_type: str | None = None
+    weapon: str | None = None
+    date: str | None = None
+    location: str | None = None
+    location_id: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    actors: tuple[Actor, ...] = ()
+    killed: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+    fields: tuple[tuple[str, Span], ...] = ()
+
+
+Qualifier = Literal["exact", "more_than", "less_than", "about", "up_to", "range"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A figure someone stated: "more than 3,200 Russian citizens", said Ilya Rogachev, 2016-11-21."""
+
+    id: str
+    subject: str
+    value: float
+    qualifier: Qualifier
+    evidence: Span
+    value_max: float | None = None
+    unit: str | None = None
+    speaker: str | None = None
+    speaker_entity_id: str | None = None
+    said_on: str | None = None
+    speaker_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     id: str
     path: str
@@ -94,6 +166,8 @@ class Document:
     duplicate_of: str | None = None
     mentions: tuple[Mention, ...] = ()
     entities: tuple[Entity, ...] = ()  # what this document's mentions link to, as seen from it
+    events: tuple[Event, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """The SPEC.md `documents` record."""

@@ -298,10 +298,14 @@ def _attribution(text: str, speaker: tuple[int, int], cue: tuple[int, int], sent
                        *inner)
 
 
+_OF = re.compile(r"(?<!\w)(?:of|for|at|de|du|des|d'|при)(?!\w)", re.IGNORECASE)
+
+
 def _fit_name(text: str, start: int, end: int, anchor: int, names: Sequence[tuple[int, int]]) -> tuple[int, int]:
     """The NER's name when it holds the phrase's main word (the last in cased scripts, the first in
     Arabic), or follows the phrase in apposition ("المتحدث باسم الكرملين دميتري بيسكوف")."""
-    holding = (name for name in names if name[0] <= anchor < name[1])
+    # "the deputy secretary of Russia's security council" is the secretary, not the council.
+    holding = (name for name in names if name[0] <= anchor < name[1] and not _OF.search(text[start:name[0]]))
     apposed = (name for name in names if name[0] > end and not text[end:name[0]].strip())
     return next(holding, None) or next(apposed, None) or (start, end)
 

@@ -328,6 +328,8 @@ def _not_a_count(lex: _Lexicon, toks: list[_Tok], text: str, core: _Core, k: int
     if before and before.kind == "w" and _ID_GAP.fullmatch(text, before.end, start):
         if before.key in lex.sets["identifiers"]:
             return True
+        if "." in text[before.end:start] and not before.key.endswith("."):
+            return False  # "... in Nepal. 14 soldiers": a full stop, not "No. 5"
         # A capitalised word inside a sentence names what the number identifies: "Flight 9268", "Рейс 9268".
         head = text[max(0, before.start - 3) : before.start].rstrip()
         return before.upper and before.key not in lex.sets["known"] and bool(head) and head[-1] not in _SENTENCE_END

@@ -58,6 +58,61 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 3: events and numeric claims. Evidence is kept as offsets into the document text (the
+    # text itself is read back from the document, so the two cannot disagree); actors and
+    # speakers keep their mention's span, so entity corrections reach them through `mentions`.
+    """
+    CREATE TABLE events (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        doc_rowid INTEGER NOT NULL REFERENCES documents(rowid),
+        type TEXT NOT NULL,
+        attack_type TEXT,
+        weapon TEXT,
+        date TEXT,
+        location TEXT,
+        location_id TEXT,
+        country TEXT,
+        lat REAL,
+        lon REAL,
+        killed INTEGER,
+        injured INTEGER,
+        arrested INTEGER,
+        story_id TEXT,
+        evidence TEXT NOT NULL,
+        fields TEXT NOT NULL
+    );
+    CREATE INDEX events_doc ON events(doc_rowid);
+    CREATE INDEX events_type ON events(type);
+    CREATE INDEX events_date ON events(date);
+    CREATE TABLE event_actors (
+        event_rowid INTEGER NOT NULL REFERENCES events(rowid),
+        role TEXT NOT NULL,
+        name TEXT NOT NULL,
+        entity_id TEXT,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL
+    );
+    CREATE INDEX event_actors_event ON event_actors(event_rowid);
+    CREATE TABLE claims (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        doc_rowid INTEGER NOT NULL REFERENCES documents(rowid),
+        subject TEXT NOT NULL,
+        value REAL NOT NULL,
+        value_max REAL,
+        qualifier TEXT NOT NULL,
+        unit TEXT,
+        speaker TEXT,
+        speaker_entity_id TEXT,
+        speaker_start INTEGER,
+        speaker_end INTEGER,
+        said_on TEXT,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL
+    );
+    CREATE INDEX claims_doc ON claims(doc_rowid);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from threatwatch.entities.overrides import Override, resolve, split_id
 from threatwatch.errors import StoreError
 from threatwatch.normalize import index_text
 from threatwatch.records import Document, Entity, Mention, Paragraph
+from threatwatch.store.events import add_events, claims, events
 from threatwatch.store.migrations import LATEST, MIGRATIONS
 
 DB_ENV = "THREATWATCH_DB"
@@ -112,6 +113,7 @@ class Store:
                 (cursor.lastrowid, index_text(doc.title or "", doc.lang), search_body(doc)),
             )
             self._add_mentions(int(cursor.lastrowid), doc)
+            add_events(self.db, int(cursor.lastrowid), doc)
             return True
 
     # --- entities ---------------------------------------------------------------------------
@@ -226,6 +228,12 @@ class Store:
                 "mentions": [{"doc_id": m["doc_id"], "start": m["start_char"], "end": m["end_char"], "text": m["text"]}
                              for m in mentions],
             }
+
+    def events(self) -> Iterator[dict[str, object]]:
+        return events(self.db)
+
+    def claims(self) -> Iterator[dict[str, object]]:
+        return claims(self.db)
 
     def document_mentions(self, doc_id: str) -> list[Mention]:
         rows = self.db.execute(

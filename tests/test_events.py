@@ -1,0 +1,114 @@
+"""Events and numeric claims on the reference seeds, plus what must not become an event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import seed_files
+from threatwatch.ingest import read_file
+from threatwatch.pipeline import process
+from threatwatch.records import Document, Event, RawDocument
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Document]:
+    if not seed_files():
+        pytest.skip("reference seeds not found")
+    docs = {}
+    for path in seed_files():
+        (raw,) = list(read_file(Path(path)))
+        docs[path.name[:3]] = process(raw)
+    return docs
+
+
+def _of(doc: Document, kind: str) -> list[Event]:
+    return [e for e in doc.events if e.type == kind]
+
+
+def _actor_ids(event: Event, role: str) -> set[str | None]:
+    return {a.entity_id for a in event.actors if a.role == role}
+
+
+def test_every_evidence_span_is_the_text_it_points_to(seeds: dict[str, Document]) -> None:
+    for doc in seeds.values():
+        for event in doc.events:
+            for span in (*event.evidence, *(s for _, s in event.fields)):
+                assert doc.text[span.start:span.end] == span.text
+        for claim in doc.claims:
+            assert doc.text[claim.evidence.start:claim.evidence.end] == claim.evidence.text
+
+
+def test_crocus_attack_sinai_bombing_and_the_arrests(seeds: dict[str, Document]) -> None:
+    doc = seeds["003"]
+    attacks = _of(doc, "attack")
+    crocus = [e for e in attacks if e.location_id == "geo:524901"]
+    assert len(crocus) == 1 and crocus[0].killed == 143 and crocus[0].country == "RU"
+    sinai = [e for e in attacks if e.killed == 224]
+    assert len(sinai) == 1 and sinai[0].date == "2015-10" and sinai[0].attack_type == "bombing"
+    assert any(e.killed == 100 and e.location_id == "geo:128234" for e in attacks)  # Kerman, apart
+    (arrest,) = _of(doc, "arrest")
+    assert arrest.arrested == 11 and "fsb" in _actor_ids(arrest, "authority")
+    claims = _of(doc, "claim_of_responsibility")
+    assert any("islamic-state-khorasan" in _actor_ids(e, "perpetrator") for e in claims)
+    assert _of(doc, "threat"), "the call to attack Christians and Jews is a threat"
+
+
+def test_kabul_bombing_with_its_toll_and_date(seeds: dict[str, Document]) -> None:
+    (kabul,) = [e for e in _of(seeds["000"], "attack") if e.location_id == "geo:1138958"]
+    assert (kabul.killed, kabul.injured, kabul.date, kabul.attack_type, kabul.weapon) == (
+        80, 23, "2016-07-23", "bombing", "explosives")
+    assert dict(kabul.fields)["killed"].text == "80"
+
+
+@pytest.mark.parametrize("seed", ["000", "004"])
+def test_video_threat_against_russia_and_putin(seeds: dict[str, Document], seed: str) -> None:
+    threats = _of(seeds[seed], "threat")
+    assert any({"country:RU", "vladimir-putin"} <= _actor_ids(t, "target") for t in threats), threats
+
+
+def test_hypotheticals_are_not_attacks(seeds: dict[str, Document]) -> None:
+    doc = seeds["000"]
+    for event in _of(doc, "attack"):
+        assert not any("could soon spread" in s.text or "will be forced" in s.text for s in event.evidence)
+
+
+def test_pledge_of_allegiance_to_islamic_state(seeds: dict[str, Document]) -> None:
+    (pledge, *_) = _of(seeds["001"], "allegiance")
+    assert "islamic-state" in {a.entity_id for a in pledge.actors}
+
+
+def test_foreign_fighter_figures_with_their_speakers(seeds: dict[str, Document]) -> None:
+    putin = next(c for c in seeds["000"].claims if c.value == 5000)
+    assert (putin.value_max, putin.qualifier, putin.speaker_entity_id, putin.said_on) == (
+        7000, "range", "vladimir-putin", "2015-10")
+    deputy = next(c for c in seeds["001"].claims if c.value == 2000 and c.qualifier != "about")
+    assert deputy.qualifier == "up_to" and deputy.speaker and "security council" in deputy.speaker
+    rogachev = next(c for c in seeds["002"].claims if c.value == 3200 and "Rogachev" in (c.speaker or ""))
+    assert rogachev.qualifier == "more_than" and "Rogachev" in rogachev.speaker
+    assert rogachev.said_on == "2016-11-21" and "Russian" in rogachev.subject
+
+
+def test_negated_and_planned_attacks_are_not_events() -> None:
+    text = ("No group claimed responsibility for the incident.\n\n"
+            "The militants were planning to bomb the embassy, police said.\n\n"
+            "Officials warned that attacks could follow.")
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    assert not [e for e in doc.events if e.type in ("attack", "claim_of_responsibility")]
+
+
+@pytest.mark.parametrize(("text", "killed", "injured"), [
+    ("A suicide bomber killed 12 people and wounded 30 at a market in Kabul on Monday.", 12, 30),
+    ("Gunmen opened fire on a bus; two soldiers and three civilians were killed.", 5, None),
+    ("The blast killed 23 civilians, including four children, and wounded 107 others.", 23, 107),
+    ("Assailants shot and killed a traditional elder in Afgoye.", 1, None),
+    ("A roadside bomb exploded near a convoy but caused no casualties.", 0, None),
+    ("Взрыв на рынке: погибли 7 человек, ещё 15 ранены.", 7, 15),
+    ("أسفر التفجير الانتحاري عن مقتل 21 شخصا وإصابة 40 آخرين.", 21, 40),
+    ("L'attentat à la bombe a fait 9 morts et 31 blessés.", 9, 31),
+])
+def test_casualty_figures_in_four_languages(text: str, killed: int | None, injured: int | None) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    (attack,) = [e for e in doc.events if e.type == "attack"]
+    assert (attack.killed, attack.injured) == (killed, injured)

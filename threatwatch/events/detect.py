@@ -1,0 +1,206 @@
+"""Event mentions in one sentence: a trigger word, what cancels it, and the arguments around it.
+
+A sentence can hold several mentions of different types ("ISIS-K claimed responsibility for the
+massacre" is a claim and an attack). Arguments are read from the same sentence only; joining a
+mention to the others about the same happening is `assemble`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from threatwatch.events.casualties import Figure, read_casualties
+from threatwatch.events.lexicon import Lexicon, Trigger
+from threatwatch.events.quantities import Quantity
+from threatwatch.events.when import TimeExpression
+from threatwatch.records import Actor, Entity, Mention, Span
+
+# When a sentence names several kinds of attack, the one GTD's codebook ranks first is kept
+# (an assassination by bomb is an assassination; a bombing that also shoots is a bombing).
+ATTACK_TYPE_PRIORITY = (
+    "hijacking", "hostage_taking", "assassination", "bombing", "armed_assault", "facility_attack", "unarmed_assault",
+)
+# Types that name what someone did to others: an armed group in the sentence is their perpetrator.
+_PERPETRATED = {"attack", "threat", "claim_of_responsibility", "allegiance", "statement", "armed_clash"}
+_HYPOTHETICAL_WINDOW = 70  # characters before a trigger searched for a modal or an intent cue
+_NEGATION_WINDOW = 30
+_PLACE_WINDOW = 100  # characters between a trigger and the place it happened
+_TARGET_WINDOW = 80  # characters after a threat's trigger where its targets are named
+_WARFARE = {"military_operation", "armed_clash"}
+# Only these types count people: a threat or a claim of responsibility kills no one itself.
+_COUNTED = {"attack", "military_operation", "armed_clash", "arrest", "protest"}
+# Where these happened is part of what they are; a threat or a pledge is made from anywhere.
+PLACED = {"attack", "military_operation", "armed_clash", "arrest", "protest"}
+
+
+@dataclass(frozen=True, slots=True)
+class EventMention:
+    type: str
+    sentence: Span
+    triggers: tuple[Span, ...]
+    specific: bool
+    attack_type: str | None = None
+    weapon: str | None = None
+    weapon_span: Span | None = None
+    figures: tuple[Figure, ...] = ()
+    date: TimeExpression | None = None
+    place: Mention | None = None
+    actors: tuple[Actor, ...] = ()
+    actor_cue: bool = False  # an armed group, or a word like "militants", is named in the sentence
+    recent: bool = False  # "yesterday", "last week" with no publication date to resolve them against
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceContext:
+    """What the earlier stages found inside one sentence, with offsets into the document text."""
+
+    text: str  # the whole document text
+    start: int
+    end: int
+    lex: Lexicon
+    quantities: Sequence[Quantity]
+    times: Sequence[TimeExpression]
+    mentions: Sequence[Mention]
+    entities: dict[str, Entity]
+    speaker: Actor | None = None
+
+
+def find_mentions(ctx: SentenceContext) -> list[EventMention]:
+    sentence = ctx.text[ctx.start:ctx.end]
+    hits = [(m, t) for m, t in _trigger_hits(sentence, ctx.lex)
+            if not _in_name(sentence, m) and not _cancelled(sentence, m, t, ctx.lex)]
+    by_type: dict[str, list[tuple[re.Match[str], Trigger]]] = {}
+    for match, trigger in hits:
+        by_type.setdefault(trigger.type, []).append((match, trigger))
+    if by_type.keys() & _WARFARE and not any(t.specific for _, t in by_type.get("attack", [])):
+        by_type.pop("attack", None)  # "killed in the air campaign": the killing belongs to the operation
+    return [_mention(ctx, sentence, kind, found) for kind, found in by_type.items()]
+
+
+def _in_name(sentence: str, match: re.Match[str]) -> bool:
+    """A capitalised trigger inside a sentence is part of a name ("Department for New Challenges
+    and Threats"); scripts without case never are."""
+    first = match.group()[0]
+    return first.isupper() and match.start() > 0 and not match.group().isupper()
+
+
+def _trigger_hits(sentence: str, lex: Lexicon) -> list[tuple[re.Match[str], Trigger]]:
+    """Every trigger match; where two overlap the longer wins ('bombing campaign' over 'bombing')."""
+    found = [(m, t) for t in lex.triggers for m in t.pattern.finditer(sentence)]
+    found.sort(key=lambda hit: (hit[0].start() - hit[0].end(), hit[0].start()))
+    kept: list[tuple[re.Match[str], Trigger]] = []
+    for match, trigger in found:
+        if all(match.end() <= k.start() or k.end() <= match.start() for k, _ in kept):
+            kept.append((match, trigger))
+    return sorted(kept, key=lambda hit: hit[0].start())
+
+
+def _cancelled(sentence: str, match: re.Match[str], trigger: Trigger, lex: Lexicon) -> bool:
+    """A trigger under a negation, a modal ('could soon spread') or, for what is not itself a
+    threat, an intent ('plans to attack', 'urged them to stage attacks') reports nothing."""
+    before = _clause_before(sentence, match.start(), lex)
+    if lex.negation.search(before[-_NEGATION_WINDOW:]):
+        return True
+    window = before[-_HYPOTHETICAL_WINDOW:]
+    if lex.modal.search(window):
+        return True
+    return trigger.type != "threat" and bool(lex.intent.search(window) or lex.intent.search(match.group()))
+
+
+def _clause_before(sentence: str, position: int, lex: Lexicon) -> str:
+    head = sentence[:position]
+    breaks = list(lex.clause_breaks.finditer(head))
+    return head[breaks[-1].end():] if breaks else head
+
+
+def _mention(
+    ctx: SentenceContext, sentence: str, kind: str, found: list[tuple[re.Match[str], Trigger]]
+) -> EventMention:
+    base = ctx.start
+    triggers = tuple(Span(base + m.start(), base + m.end(), m.group()) for m, _ in found)
+    attack_type = weapon = None
+    weapon_span = None
+    if kind == "attack":
+        ranked = sorted((t.attack_type for _, t in found if t.attack_type), key=ATTACK_TYPE_PRIORITY.index)
+        attack_type = ranked[0] if ranked else None
+        for match, trigger in found:
+            if trigger.weapon and weapon is None:
+                weapon, weapon_span = trigger.weapon, Span(base + match.start(), base + match.end(), match.group())
+        if weapon is None:
+            weapon, weapon_span = _weapon(sentence, base, ctx.lex)
+    position = found[0][0].start() + base
+    return EventMention(
+        type=kind,
+        sentence=Span(ctx.start, ctx.end, sentence),
+        triggers=triggers,
+        specific=any(t.specific for _, t in found),
+        attack_type=attack_type,
+        weapon=weapon,
+        weapon_span=weapon_span,
+        figures=tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex))
+        if kind in _COUNTED else (),
+        date=_closest_time(ctx.times, position),
+        place=_place(ctx.mentions, triggers, ctx.text, ctx.lex),
+        actors=_actors(ctx, kind, position),
+        recent=any(t.kind == "relative" and not t.value for t in ctx.times),
+        actor_cue=any(m.type == "armed_group" for m in ctx.mentions) or bool(ctx.lex.actor_nouns.search(sentence)),
+    )
+
+
+def _weapon(sentence: str, base: int, lex: Lexicon) -> tuple[str | None, Span | None]:
+    for pattern, weapon in lex.weapons:
+        match = pattern.search(sentence)
+        if match:
+            return weapon, Span(base + match.start(), base + match.end(), match.group())
+    return None, None
+
+
+def _closest_time(times: Sequence[TimeExpression], position: int) -> TimeExpression | None:
+    # A "since 2015" is the start of a period and an anchored one has no value: neither dates an event.
+    dated = [t for t in times if t.value and t.kind in ("absolute", "relative")]
+    return min(dated, key=lambda t: abs(t.start - position), default=None)
+
+
+def _place(mentions: Sequence[Mention], triggers: Sequence[Span], text: str, lex: Lexicon) -> Mention | None:
+    """The most precise place named in a trigger's clause: a city before a region before a
+    country. A place in another clause is somewhere else ("..., but U.S. agencies said")."""
+    def distance(m: Mention) -> int:
+        return min(max(t.start - m.end, m.start - t.end, 0) for t in triggers)
+
+    def same_clause(m: Mention) -> bool:
+        return any(not lex.clause_breaks.search(text[min(t.end, m.end):max(t.start, m.start)]) for t in triggers)
+
+    places = [m for m in mentions if m.type == "location" and distance(m) <= _PLACE_WINDOW and same_clause(m)]
+    rank = {"geo": 0, "region": 2, "country": 3}
+    return min(places, key=lambda m: (rank.get(m.entity_id.split(":")[0], 1), distance(m)), default=None)
+
+
+def _actors(ctx: SentenceContext, kind: str, position: int) -> tuple[Actor, ...]:
+    actors: list[Actor] = []
+    seen: set[tuple[str, str]] = set()
+    for m in ctx.mentions:
+        role = _role(kind, m, position)
+        if role and (m.entity_id, role) not in seen:
+            seen.add((m.entity_id, role))
+            actors.append(Actor(m.entity_id, ctx.entities[m.entity_id].name if m.entity_id in ctx.entities else m.text,
+                                role, Span(m.start, m.end, m.text)))
+    if ctx.speaker and (ctx.speaker.entity_id, "speaker") not in seen:
+        actors.append(ctx.speaker)
+    return tuple(actors)
+
+
+def _role(kind: str, m: Mention, position: int) -> str | None:
+    if m.type == "armed_group":
+        if kind in ("military_operation", "arrest"):
+            return "target"
+        if kind == "allegiance" and m.start > position:
+            return "target"  # the group sworn to
+        return "perpetrator" if kind in _PERPETRATED else None
+    if (kind == "threat" and position < m.start <= position + _TARGET_WINDOW
+            and m.type in ("person", "location", "organization")):
+        return "target"
+    if kind in ("arrest", "military_operation") and m.type == "organization" and m.start < position:
+        return "authority"
+    return None

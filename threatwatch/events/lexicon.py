@@ -1,0 +1,86 @@
+"""The per-language event vocabulary in `data/events/triggers_{lang}.json`, compiled once.
+
+The data holds regular-expression fragments; this module wraps each in whole-word guards and
+compiles it. Arabic writes conjunctions and prepositions (و ف ب ل) onto the next word, so its
+fragments get an optional proclitic in front instead of a plain word boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from threatwatch.data import data_file, load_json
+
+FALLBACK_LANG = "en"
+_ARABIC_PROCLITIC = "(?:[وفبلك]|وب|ول|فب|فل|وال|بال|لل|فال|ال)?"
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    pattern: re.Pattern[str]
+    type: str
+    attack_type: str | None
+    weapon: str | None
+    specific: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    lang: str
+    triggers: tuple[Trigger, ...]
+    weapons: tuple[tuple[re.Pattern[str], str], ...]
+    casualties: dict[str, re.Pattern[str]]
+    implied_casualty: tuple[tuple[re.Pattern[str], str, int], ...]
+    zero_casualty: re.Pattern[str]
+    death_toll: re.Pattern[str]
+    subset: re.Pattern[str]
+    modal: re.Pattern[str]
+    intent: re.Pattern[str]
+    negation: re.Pattern[str]
+    actor_nouns: re.Pattern[str]
+    clause_breaks: re.Pattern[str]
+
+
+def words(fragment: str, lang: str) -> re.Pattern[str]:
+    """`fragment` as whole words; in Arabic a proclitic may be glued to the front."""
+    front = r"(?<!\w)" + (_ARABIC_PROCLITIC if lang == "ar" else "")
+    return re.compile(f"{front}(?:{fragment})(?!\\w)", re.IGNORECASE)
+
+
+def available() -> frozenset[str]:
+    folder = data_file("events")
+    return frozenset(
+        p.name.removeprefix("triggers_").removesuffix(".json")
+        for p in folder.iterdir()
+        if p.name.startswith("triggers_")
+    )
+
+
+@cache
+def lexicon(lang: str | None) -> Lexicon:
+    """The vocabulary for `lang`; a language without a file is read with the English one
+    (digits, names and loanwords like 'ISIS' still match)."""
+    code = lang if lang in available() else FALLBACK_LANG
+    raw = load_json(f"events/triggers_{code}.json")
+    return Lexicon(
+        lang=code,
+        triggers=tuple(
+            Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True))
+            for t in raw["triggers"]
+        ),
+        weapons=tuple((words(w["re"], code), w["weapon"]) for w in raw["weapons"]),
+        casualties={kind: words(fragment, code) for kind, fragment in raw["casualties"].items()},
+        implied_casualty=tuple(
+            (re.compile(f"(?<!\\w){i['re']}", re.IGNORECASE), i["outcome"], i["value"]) for i in raw["implied_casualty"]
+        ),
+        zero_casualty=words(raw["zero_casualty"], code),
+        death_toll=words(raw["death_toll"], code),
+        subset=words(raw["subset"], code),
+        modal=words(raw["modal"], code),
+        intent=words(raw["intent"], code),
+        negation=words(raw["negation"], code),
+        actor_nouns=words(raw["actor_nouns"], code),
+        clause_breaks=re.compile(raw["clause_breaks"]),
+    )
