@@ -8,7 +8,8 @@ specific: a generic "attacks on Ukraine" with no kind, figure, date or weapon is
 
 The event's figures follow one stated rule: for each outcome, the largest total any one sentence
 gives. Tolls are revised upward and restated ("143 killed", "the toll rose to 143"), so taking
-the largest keeps the latest report without adding restatements together. `killed` is the toll
+the largest keeps the latest report without adding restatements together; a figure marked as
+more ("three others were also killed") is added to it. `killed` is the toll
 as reported: a suicide bomber "killing 80 people" gives 80, though GTD would code 81.
 
 An attack whose kind no word names takes it from its weapon, by the codebook's definitions
@@ -138,10 +139,14 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
         fields["date"] = Span(dated.start, dated.end, dated.text)
     place = min((m.place for m in mentions if m.place), key=lambda p: _precision(p.entity_id), default=None)
     figures: dict[str, tuple[int, Span]] = {}
+    extras: dict[str, int] = {}
     for mention in mentions:
-        for outcome, (value, span) in totals(mention.figures).items():
-            if outcome not in figures or value > figures[outcome][0]:
-                figures[outcome] = (value, span)
+        for outcome, (own, extra, span) in totals(mention.figures).items():
+            extras[outcome] = extras.get(outcome, 0) + extra
+            if outcome not in figures or own > figures[outcome][0]:
+                figures[outcome] = (own, span)
+    for outcome, extra in extras.items():
+        figures[outcome] = (figures[outcome][0] + extra, figures[outcome][1])
     for outcome, (_, span) in figures.items():
         fields[outcome] = span
     if cluster.type == "attack" and attack_type is None:

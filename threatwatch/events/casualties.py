@@ -21,10 +21,14 @@ from threatwatch.records import Span
 OUTCOMES = ("killed", "injured", "arrested")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _BEFORE_WORDS = 2  # outcome word right before the number, with at most one word between ("killing all 224")
-_AFTER_WORDS = 7
+_AFTER_WORDS = 10
+_CLOCK_BEFORE = re.compile(r"(?:\bat|\baround|\babout|\bby|\buntil)\s+(?:approximately\s+)?$", re.IGNORECASE)
+_CLOCK_LIMIT = 2400
+_UNREAL_REACH = 25  # characters before an outcome word searched for "plotting to", "could"
+_ADDITIVE_REACH = 30
 _NEAR_WORDS = 2  # "15 ранены", "23 people injured": an outcome this close beats a list going on
 _TOLL_WORDS = 6
-_LIST_WORDS = 4  # words between two listed numbers ("two soldiers and three")
+_LIST_WORDS = 5  # words between two listed numbers ("two soldiers and three")
 _AGE = re.compile(r"^[\s-]*(?:years?|yrs?)[\s-]*old|^-year|^\s*(?:ans|лет|года|عاما|عامًا|سنة)\b", re.IGNORECASE)
 _LIST_BREAK = re.compile(r"\band\b|\bet\b|\bи\b|[,;:]|\sو")
 
@@ -37,6 +41,7 @@ class Figure:
     value: int
     span: Span
     subset: bool = False
+    additive: bool = False  # "three others were also killed": on top of the toll another sentence gave
 
 
 def read_casualties(
@@ -45,13 +50,14 @@ def read_casualties(
     sentence = text[start:end]
     figures: list[Figure] = []
     inside = [q for q in quantities if start <= q.start and q.end <= end]
-    eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12])) for q in inside]
+    eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _clock(text, q)) for q in inside]
     before = [_outcome_before(text[start:q.start], lex) if ok else None for q, ok in zip(inside, eligible, strict=True)]
     outcomes = list(before)
     for index, q in enumerate(inside):
         if not eligible[index] or outcomes[index]:
             continue
-        limit = inside[index + 1].start if index + 1 < len(inside) else end
+        # An age or a clock time between a count and its outcome word does not cut the window.
+        limit = next((r.start for r, ok in zip(inside[index + 1:], eligible[index + 1:], strict=True) if ok), end)
         near = _outcome_after(text[q.end:limit], lex, _NEAR_WORDS)
         if near:
             outcomes[index] = near
@@ -60,7 +66,7 @@ def read_casualties(
         if index and before[index - 1] and _listed(text[inside[index - 1].end:q.start]):
             outcomes[index] = before[index - 1]
             continue
-        outcomes[index] = _outcome_after(text[q.end:limit], lex, _AFTER_WORDS)
+        outcomes[index] = _outcome_after(text[q.end:limit], lex, _AFTER_WORDS, agent_check=True)
     # "two soldiers and three civilians were killed": a number listed with the next shares its outcome.
     for index in range(len(inside) - 2, -1, -1):
         if eligible[index] and outcomes[index] is None and outcomes[index + 1] \
@@ -69,8 +75,15 @@ def read_casualties(
     for q, outcome in zip(inside, outcomes, strict=True):
         if outcome:
             head = _last_words(text[start:q.start], 3)
+            near = _last_words(text[start:q.start], 1) + text[q.end:q.end + _ADDITIVE_REACH]
             figures.append(Figure(outcome, int(q.value), Span(q.start, q.end, q.text),
-                                  subset=bool(lex.subset.search(head))))
+                                  subset=bool(lex.subset.search(head) or lex.subset_after.match(text[q.end:])),
+                                  additive=bool(lex.additive.search(near))))
+    besides = lex.in_addition.search(sentence)
+    if besides and any(f.outcome == "killed" and not f.subset for f in figures):
+        span = Span(start + besides.start(), start + besides.end(), besides.group())
+        count = next((int(q.value) for q in inside if span.start <= q.start < span.end), 1)
+        figures.append(Figure("killed", count, span))
     counted = {f.outcome for f in figures}
     for pattern, outcome, value in lex.implied_casualty:
         match = pattern.search(sentence)
@@ -84,15 +97,19 @@ def read_casualties(
     return figures
 
 
-def totals(figures: Sequence[Figure]) -> dict[str, tuple[int, Span]]:
-    """Per outcome, the sum of the sentence's figures that are not part of another, and the
-    span of the first of them."""
-    out: dict[str, tuple[int, Span]] = {}
+def totals(figures: Sequence[Figure]) -> dict[str, tuple[int, int, Span]]:
+    """Per outcome, the sum of the sentence's figures that are not part of another, split into
+    (the sentence's own toll, what it adds to others), and the span of the first figure."""
+    out: dict[str, tuple[int, int, Span]] = {}
     for figure in figures:
         if figure.subset:
             continue
-        value, span = out.get(figure.outcome, (0, figure.span))
-        out[figure.outcome] = (value + figure.value, span)
+        own, extra, span = out.get(figure.outcome, (0, 0, figure.span))
+        if figure.additive:
+            extra += figure.value
+        else:
+            own += figure.value
+        out[figure.outcome] = (own, extra, span)
     return out
 
 
@@ -111,18 +128,45 @@ def _outcome_before(head: str, lex: Lexicon) -> str | None:
         found = list(lex.casualties[outcome].finditer(tail))
         # "killing 80" counts; "were killed and 23" does not: the list break ends the reach.
         if found and not _LIST_BREAK.search(tail[found[-1].end():]):
-            return outcome
+            return None if _unreal(head[:len(head) - len(tail) + found[-1].start()], lex) else outcome
     if lex.death_toll.search(_last_words(head, _TOLL_WORDS)):
         return "killed"
     return None
 
 
-def _outcome_after(tail: str, lex: Lexicon, reach: int) -> str | None:
+def _outcome_after(tail: str, lex: Lexicon, reach: int, agent_check: bool = False) -> str | None:
     words = list(_WORD.finditer(tail))
     window = tail[: words[reach - 1].end()] if len(words) >= reach else tail
+    stop = lex.window_stops.search(window)
+    window = window[: stop.start()] if stop else window
     best: tuple[int, str] | None = None
     for outcome in OUTCOMES:
-        match = lex.casualties[outcome].search(window)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), outcome)
-    return best[1] if best else None
+        for match in lex.casualties[outcome].finditer(window):
+            if not tail[match.end():].strip():
+                continue  # "20 hostages, killing two": the verb belongs to the number after it
+            if best is None or match.start() < best[0]:
+                best = (match.start(), outcome)
+            break
+    if best is None:
+        return None
+    between = tail[:best[0]]
+    if _unreal(between, lex):
+        return None
+    # "two gunmen shot and killed a man": the number counts the attackers, who did the killing.
+    if agent_check and lex.passive and lex.actor_nouns.search(between) and not lex.passive.search(between):
+        return None
+    return best[1]
+
+
+def _unreal(before: str, lex: Lexicon) -> bool:
+    """The outcome word is planned or possible, not reported: "plotting to kill four people"."""
+    near = before[-_UNREAL_REACH:]
+    return bool(lex.intent.search(near) or lex.modal.search(near))
+
+
+def _clock(text: str, q: Quantity) -> bool:
+    """GTD's "at 2130", "around 0400": a four-digit clock time, not a count."""
+    digits = q.text[-4:]
+    if not (digits.isdigit() and int(digits) < _CLOCK_LIMIT and not q.text[-5:-4].isdigit()):
+        return False
+    return bool(_CLOCK_BEFORE.search(text[max(0, q.end - 4 - 22):q.end - 4]))

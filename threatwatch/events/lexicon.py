@@ -40,6 +40,11 @@ class Lexicon:
     intent: re.Pattern[str]
     negation: re.Pattern[str]
     actor_nouns: re.Pattern[str]
+    passive: re.Pattern[str] | None
+    window_stops: re.Pattern[str]
+    additive: re.Pattern[str]
+    subset_after: re.Pattern[str]
+    in_addition: re.Pattern[str]
     clause_breaks: re.Pattern[str]
 
 
@@ -82,5 +87,10 @@ def lexicon(lang: str | None) -> Lexicon:
         intent=words(raw["intent"], code),
         negation=words(raw["negation"], code),
         actor_nouns=words(raw["actor_nouns"], code),
+        passive=words(raw["passive"], code) if raw.get("passive") else None,
+        window_stops=words(raw["window_stops"], code),
+        additive=words(raw["additive"], code),
+        subset_after=re.compile(rf"^\s*,?\s*(?:{raw['subset_after']})(?!\w)", re.IGNORECASE),
+        in_addition=words(raw["in_addition"], code),
         clause_breaks=re.compile(raw["clause_breaks"]),
     )
