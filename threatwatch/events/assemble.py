@@ -120,8 +120,8 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
     attack_type = weapon = date = None
     if cluster.type == "attack":
         typed = [m for m in mentions if m.attack_type]
-        typed.sort(key=lambda m: ATTACK_TYPE_PRIORITY.index(m.attack_type or ""))
-        armed = next((m for m in mentions if m.weapon), None)
+        typed.sort(key=lambda m: (m.secondary_type, ATTACK_TYPE_PRIORITY.index(m.attack_type or "")))
+        armed = min((m for m in mentions if m.weapon), key=lambda m: m.secondary_type, default=None)
         if armed:
             weapon = armed.weapon
             if armed.weapon_span:

@@ -21,7 +21,7 @@ from threatwatch.records import Span
 OUTCOMES = ("killed", "injured", "arrested")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _BEFORE_WORDS = 2  # outcome word right before the number, with at most one word between ("killing all 224")
-_AFTER_WORDS = 10
+_AFTER_WORDS = 14
 _CLOCK_BEFORE = re.compile(r"(?:\bat|\baround|\babout|\bby|\buntil)\s+(?:approximately\s+)?$", re.IGNORECASE)
 _CLOCK_LIMIT = 2400
 _UNREAL_REACH = 25  # characters before an outcome word searched for "plotting to", "could"
@@ -139,13 +139,13 @@ def _outcome_after(tail: str, lex: Lexicon, reach: int, agent_check: bool = Fals
     window = tail[: words[reach - 1].end()] if len(words) >= reach else tail
     stop = lex.window_stops.search(window)
     window = window[: stop.start()] if stop else window
-    best: tuple[int, str] | None = None
+    best: tuple[int, str, str] | None = None
     for outcome in OUTCOMES:
         for match in lex.casualties[outcome].finditer(window):
             if not tail[match.end():].strip():
                 continue  # "20 hostages, killing two": the verb belongs to the number after it
             if best is None or match.start() < best[0]:
-                best = (match.start(), outcome)
+                best = (match.start(), outcome, match.group())
             break
     if best is None:
         return None
@@ -153,7 +153,8 @@ def _outcome_after(tail: str, lex: Lexicon, reach: int, agent_check: bool = Fals
     if _unreal(between, lex):
         return None
     # "two gunmen shot and killed a man": the number counts the attackers, who did the killing.
-    if agent_check and lex.passive and lex.actor_nouns.search(between) and not lex.passive.search(between):
+    voiced = between + best[2]
+    if agent_check and lex.passive and lex.actor_nouns.search(between) and not lex.passive.search(voiced):
         return None
     return best[1]
 

@@ -42,6 +42,7 @@ class EventMention:
     triggers: tuple[Span, ...]
     specific: bool
     attack_type: str | None = None
+    secondary_type: bool = False  # the kind came from a word like "grenade" that yields to others
     weapon: str | None = None
     weapon_span: Span | None = None
     figures: tuple[Figure, ...] = ()
@@ -122,10 +123,12 @@ def _mention(
     triggers = tuple(Span(base + m.start(), base + m.end(), m.group()) for m, _ in found)
     attack_type = weapon = None
     weapon_span = None
+    secondary = False
     if kind == "attack":
-        ranked = sorted((t.attack_type for _, t in found if t.attack_type), key=ATTACK_TYPE_PRIORITY.index)
-        attack_type = ranked[0] if ranked else None
-        for match, trigger in found:
+        ranked = sorted(((t.secondary, ATTACK_TYPE_PRIORITY.index(t.attack_type)) for _, t in found if t.attack_type))
+        attack_type = ATTACK_TYPE_PRIORITY[ranked[0][1]] if ranked else None
+        secondary = bool(ranked) and ranked[0][0]
+        for match, trigger in sorted(found, key=lambda hit: hit[1].secondary):
             if trigger.weapon and weapon is None:
                 weapon, weapon_span = trigger.weapon, Span(base + match.start(), base + match.end(), match.group())
         if weapon is None:
@@ -137,6 +140,7 @@ def _mention(
         triggers=triggers,
         specific=any(t.specific for _, t in found),
         attack_type=attack_type,
+        secondary_type=secondary,
         weapon=weapon,
         weapon_span=weapon_span,
         figures=tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex))

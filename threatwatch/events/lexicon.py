@@ -24,6 +24,7 @@ class Trigger:
     attack_type: str | None
     weapon: str | None
     specific: bool
+    secondary: bool = False  # names the attack's kind only when no other trigger does
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,8 @@ def lexicon(lang: str | None) -> Lexicon:
     return Lexicon(
         lang=code,
         triggers=tuple(
-            Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True))
+            Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True),
+                    t.get("secondary", False))
             for t in raw["triggers"]
         ),
         weapons=tuple((words(w["re"], code), w["weapon"]) for w in raw["weapons"]),
