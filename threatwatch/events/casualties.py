@@ -126,8 +126,9 @@ def _outcome_before(head: str, lex: Lexicon) -> str | None:
     tail = _last_words(head, _BEFORE_WORDS)
     for outcome in OUTCOMES:
         found = list(lex.casualties[outcome].finditer(tail))
-        # "killing 80" counts; "were killed and 23" does not: the list break ends the reach.
-        if found and not _LIST_BREAK.search(tail[found[-1].end():]):
+        # "killing 80" counts; "were killed and 23" and "shot to death by two men" do not.
+        rest = tail[found[-1].end():] if found else ""
+        if found and not _LIST_BREAK.search(rest) and not lex.before_blockers.search(rest):
             return None if _unreal(head[:len(head) - len(tail) + found[-1].start()], lex) else outcome
     if lex.death_toll.search(_last_words(head, _TOLL_WORDS)):
         return "killed"

@@ -29,8 +29,9 @@ _NEGATION_WINDOW = 30
 _PLACE_WINDOW = 100  # characters between a trigger and the place it happened
 _TARGET_WINDOW = 80  # characters after a threat's trigger where its targets are named
 _WARFARE = {"military_operation", "armed_clash"}
+FIGURES_ONLY = "figures"  # a sentence that counts victims without naming what happened
 # Only these types count people: a threat or a claim of responsibility kills no one itself.
-_COUNTED = {"attack", "military_operation", "armed_clash", "arrest", "protest"}
+COUNTED = {"attack", "military_operation", "armed_clash", "arrest", "protest"}
 # Where these happened is part of what they are; a threat or a pledge is made from anywhere.
 PLACED = {"attack", "military_operation", "armed_clash", "arrest", "protest"}
 
@@ -77,7 +78,14 @@ def find_mentions(ctx: SentenceContext) -> list[EventMention]:
         by_type.setdefault(trigger.type, []).append((match, trigger))
     if by_type.keys() & _WARFARE and not any(t.specific for _, t in by_type.get("attack", [])):
         by_type.pop("attack", None)  # "killed in the air campaign": the killing belongs to the operation
-    return [_mention(ctx, sentence, kind, found) for kind, found in by_type.items()]
+    mentions = [_mention(ctx, sentence, kind, found) for kind, found in by_type.items()]
+    if not mentions:
+        # "12 people were killed." after the sentence that named the blast: its figures join it.
+        figures = read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex)
+        if figures:
+            span = Span(ctx.start, ctx.end, sentence)
+            mentions.append(EventMention(FIGURES_ONLY, span, (span,), specific=False, figures=tuple(figures)))
+    return mentions
 
 
 def _in_name(sentence: str, match: re.Match[str]) -> bool:
@@ -144,7 +152,7 @@ def _mention(
         weapon=weapon,
         weapon_span=weapon_span,
         figures=tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex))
-        if kind in _COUNTED else (),
+        if kind in COUNTED else (),
         date=_closest_time(ctx.times, position),
         place=_place(ctx.mentions, triggers, ctx.text, ctx.lex),
         actors=_actors(ctx, kind, position),

@@ -46,6 +46,7 @@ class Lexicon:
     additive: re.Pattern[str]
     subset_after: re.Pattern[str]
     in_addition: re.Pattern[str]
+    before_blockers: re.Pattern[str]
     clause_breaks: re.Pattern[str]
 
 
@@ -94,5 +95,6 @@ def lexicon(lang: str | None) -> Lexicon:
         additive=words(raw["additive"], code),
         subset_after=re.compile(rf"^\s*,?\s*(?:{raw['subset_after']})(?!\w)", re.IGNORECASE),
         in_addition=words(raw["in_addition"], code),
+        before_blockers=words(raw["before_blockers"], code),
         clause_breaks=re.compile(raw["clause_breaks"]),
     )
