@@ -9,7 +9,8 @@ specific: a generic "attacks on Ukraine" with no kind, figure, date or weapon is
 The event's figures follow one stated rule: for each outcome, the largest total any one sentence
 gives. Tolls are revised upward and restated ("143 killed", "the toll rose to 143"), so taking
 the largest keeps the latest report without adding restatements together; a figure marked as
-more ("three others were also killed") is added to it. `killed` is the toll
+more ("three others were also killed") is added to it, and one marked as settled ("the final
+toll", ACLED's "fatalities coded as 5") replaces them all. `killed` is the toll
 as reported: a suicide bomber "killing 80 people" gives 80, though GTD would code 81.
 
 An attack whose kind no word names takes it from its weapon, by the codebook's definitions
@@ -23,7 +24,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from threatwatch.events.casualties import totals
+from threatwatch.events.casualties import final_totals, totals
 from threatwatch.events.detect import ATTACK_TYPE_PRIORITY, COUNTED, FIGURES_ONLY, PLACED, EventMention
 from threatwatch.records import Actor, Entity, Event, Span
 
@@ -152,6 +153,8 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
                 figures[outcome] = (own, span)
     for outcome, extra in extras.items():
         figures[outcome] = (figures[outcome][0] + extra, figures[outcome][1])
+    for mention in mentions:
+        figures.update(final_totals(mention.figures))
     for outcome, (_, span) in figures.items():
         fields[outcome] = span
     if cluster.type == "attack" and attack_type is None:

@@ -42,6 +42,7 @@ class Figure:
     span: Span
     subset: bool = False
     additive: bool = False  # "three others were also killed": on top of the toll another sentence gave
+    final: bool = False  # "fatalities coded as 5", "the final toll": replaces every other figure
 
 
 def read_casualties(
@@ -78,7 +79,8 @@ def read_casualties(
             near = _last_words(text[start:q.start], 1) + text[q.end:q.end + _ADDITIVE_REACH]
             figures.append(Figure(outcome, int(q.value), Span(q.start, q.end, q.text),
                                   subset=bool(lex.subset.search(head) or lex.subset_after.match(text[q.end:])),
-                                  additive=bool(lex.additive.search(near))))
+                                  additive=bool(lex.additive.search(near)),
+                                  final=bool(lex.final_toll.search(_last_words(text[start:q.start], _TOLL_WORDS)))))
     besides = lex.in_addition.search(sentence)
     if besides and any(f.outcome == "killed" and not f.subset for f in figures):
         span = Span(start + besides.start(), start + besides.end(), besides.group())
@@ -95,6 +97,11 @@ def read_casualties(
         if zero:
             figures.append(Figure("killed", 0, Span(start + zero.start(), start + zero.end(), zero.group())))
     return figures
+
+
+def final_totals(figures: Sequence[Figure]) -> dict[str, tuple[int, Span]]:
+    """Per outcome, the settled figure, when the sentence gives one."""
+    return {f.outcome: (f.value, f.span) for f in figures if f.final}
 
 
 def totals(figures: Sequence[Figure]) -> dict[str, tuple[int, int, Span]]:

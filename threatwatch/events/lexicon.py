@@ -47,6 +47,7 @@ class Lexicon:
     subset_after: re.Pattern[str]
     in_addition: re.Pattern[str]
     before_blockers: re.Pattern[str]
+    final_toll: re.Pattern[str]
     clause_breaks: re.Pattern[str]
 
 
@@ -96,5 +97,6 @@ def lexicon(lang: str | None) -> Lexicon:
         subset_after=re.compile(rf"^\s*,?\s*(?:{raw['subset_after']})(?!\w)", re.IGNORECASE),
         in_addition=words(raw["in_addition"], code),
         before_blockers=words(raw["before_blockers"], code),
+        final_toll=words(raw["final_toll"], code),
         clause_breaks=re.compile(raw["clause_breaks"]),
     )
