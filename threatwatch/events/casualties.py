@@ -51,7 +51,8 @@ def read_casualties(
     sentence = text[start:end]
     figures: list[Figure] = []
     inside = [q for q in quantities if start <= q.start and q.end <= end]
-    eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _clock(text, q)) for q in inside]
+    eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _clock(text, q)
+                     or lex.not_victims.match(text[q.end:q.end + 20])) for q in inside]
     before = [_outcome_before(text[start:q.start], lex) if ok else None for q, ok in zip(inside, eligible, strict=True)]
     outcomes = list(before)
     for index, q in enumerate(inside):

@@ -48,6 +48,7 @@ class Lexicon:
     in_addition: re.Pattern[str]
     before_blockers: re.Pattern[str]
     final_toll: re.Pattern[str]
+    not_victims: re.Pattern[str]
     clause_breaks: re.Pattern[str]
 
 
@@ -98,5 +99,6 @@ def lexicon(lang: str | None) -> Lexicon:
         in_addition=words(raw["in_addition"], code),
         before_blockers=words(raw["before_blockers"], code),
         final_toll=words(raw["final_toll"], code),
+        not_victims=re.compile(rf"^\s*(?:{raw['not_victims']})(?!\w)", re.IGNORECASE),
         clause_breaks=re.compile(raw["clause_breaks"]),
     )
