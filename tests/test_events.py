@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,53 @@ def test_casualty_figures_in_four_languages(text: str, killed: int | None, injur
     doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
     (attack,) = [e for e in doc.events if e.type == "attack"]
     assert (attack.killed, attack.injured) == (killed, injured)
+
+
+def test_export_events_and_claims_from_the_store_and_corrections_reach_actors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from threatwatch.cli import main
+
+    seeds = {p.name[:3]: p for p in seed_files()}
+    if not seeds:
+        pytest.skip("reference seeds not found")
+    db = str(tmp_path / "s.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", "--db", db, "--quiet", str(seeds["003"]), str(seeds["002"])]).exit_code == 0
+    texts = {d["id"]: d["text"] for d in map(json.loads, runner.invoke(
+        main, ["export", "documents", "--db", db]).output.splitlines())}
+    events = [json.loads(line) for line in runner.invoke(main, ["export", "events", "--db", db]).output.splitlines()]
+    claims = [json.loads(line) for line in runner.invoke(main, ["export", "claims", "--db", db]).output.splitlines()]
+    for span in [s for e in events for s in e["evidence"]] + [c["evidence"] for c in claims]:
+        assert texts[span["doc_id"]][span["start"]:span["end"]] == span["text"]
+    assert any(e["type"] == "attack" and e["killed"] == 143 for e in events)
+    assert any(c["value"] == 3200 and c["qualifier"] == "more_than" for c in claims)
+    # Folding ISIS-K into a new name moves the claim-of-responsibility's perpetrator with it.
+    assert runner.invoke(main, ["entities", "merge", "islamic-state", "islamic-state-khorasan", "--db", db]).exit_code == 0
+    events = [json.loads(line) for line in runner.invoke(main, ["export", "events", "--db", db]).output.splitlines()]
+    perpetrators = {a["entity_id"] for e in events for a in e["actors"] if a["role"] == "perpetrator"}
+    assert "islamic-state" in perpetrators and "islamic-state-khorasan" not in perpetrators
+    csv_out = runner.invoke(main, ["export", "events", "--db", db, "--format", "csv"]).output
+    assert csv_out.splitlines()[0].startswith("id,type,attack_type,weapon,date")
+
+
+def test_eval_gtd_and_acled_score_what_the_store_holds(tmp_path: Path) -> None:
+    from threatwatch.eval.events import evaluate_acled, evaluate_gtd
+
+    gtd = tmp_path / "gtd.jsonl"
+    rows = [
+        {"summary": "05/14/2008: A suicide bomber detonated explosives at a funeral in Fallujah, Iraq, killing 30 and "
+                    "wounding 20.", "attacktype1_txt": "Bombing/Explosion", "weaptype1_txt": "Explosives",
+         "nkill": 30, "nwound": 20},
+        {"summary": "04/28/2008: Gunmen opened fire on a bus in Logar, Afghanistan. Two passengers were killed.",
+         "attacktype1_txt": "Armed Assault", "weaptype1_txt": "Firearms", "nkill": 3, "nwound": 0},
+    ]
+    gtd.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    scores = evaluate_gtd(gtd)
+    assert scores["metrics"] == {"attack_type": 1.0, "weapon": 1.0, "killed": 0.5, "injured": 1.0}
+    acled = tmp_path / "acled.jsonl"
+    notes = [{"notes": "On 3 May 2020, militants attacked a checkpoint in Ghazni, killing 4 soldiers.", "fatalities": 4},
+             {"notes": "On 5 May 2020, students protested against budget cuts in Quito.", "fatalities": 0}]
+    acled.write_text("".join(json.dumps(r) + "\n" for r in notes), "utf-8")
+    scores = evaluate_acled(acled)
+    assert scores["metrics"] == {"fatalities_exact": 1.0, "fatalities_exact_when_deaths": 1.0}
