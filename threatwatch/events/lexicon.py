@@ -31,6 +31,7 @@ class Trigger:
 class Lexicon:
     lang: str
     triggers: tuple[Trigger, ...]
+    any_trigger: re.Pattern[str]  # one pass that says whether any trigger is in a sentence at all
     weapons: tuple[tuple[re.Pattern[str], str], ...]
     casualties: dict[str, re.Pattern[str]]
     implied_casualty: tuple[tuple[re.Pattern[str], str, int], ...]
@@ -80,6 +81,7 @@ def lexicon(lang: str | None) -> Lexicon:
                     t.get("secondary", False))
             for t in raw["triggers"]
         ),
+        any_trigger=words("|".join(t["re"] for t in raw["triggers"]), code),
         weapons=tuple((words(w["re"], code), w["weapon"]) for w in raw["weapons"]),
         casualties={kind: words(fragment, code) for kind, fragment in raw["casualties"].items()},
         implied_casualty=tuple(
