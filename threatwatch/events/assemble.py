@@ -25,7 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from threatwatch.events.casualties import final_totals, totals
-from threatwatch.events.detect import ATTACK_TYPE_PRIORITY, COUNTED, FIGURES_ONLY, PLACED, EventMention
+from threatwatch.events.detect import (
+    ATTACK_TYPE_PRIORITY,
+    COUNTED,
+    FIGURES_ONLY,
+    PLACED,
+    WEAPON_PRIORITY,
+    EventMention,
+)
 from threatwatch.records import Actor, Entity, Event, Span
 
 ATTACK_TYPE_BY_WEAPON = {
@@ -127,7 +134,8 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
     if cluster.type == "attack":
         typed = [m for m in mentions if m.attack_type]
         typed.sort(key=lambda m: (m.secondary_type, ATTACK_TYPE_PRIORITY.index(m.attack_type or "")))
-        armed = min((m for m in mentions if m.weapon), key=lambda m: m.secondary_type, default=None)
+        armed = min((m for m in mentions if m.weapon), default=None,
+                    key=lambda m: (m.secondary_type, WEAPON_PRIORITY.index(m.weapon or "other")))
         if armed:
             weapon = armed.weapon
             if armed.weapon_span:

@@ -22,6 +22,9 @@ from threatwatch.records import Actor, Entity, Mention, Span
 ATTACK_TYPE_PRIORITY = (
     "hijacking", "hostage_taking", "assassination", "bombing", "armed_assault", "facility_attack", "unarmed_assault",
 )
+# When a sentence names several weapons, the one GTD would code first: a blast over the gunfire
+# around it (grenades and rockets are already "secondary" triggers that yield to guns).
+WEAPON_PRIORITY = ("explosives", "firearms", "incendiary", "melee", "chemical", "vehicle", "other")
 # Types that name what someone did to others: an armed group in the sentence is their perpetrator.
 _PERPETRATED = {"attack", "threat", "claim_of_responsibility", "allegiance", "statement", "armed_clash"}
 _HYPOTHETICAL_WINDOW = 70  # characters before a trigger searched for a modal or an intent cue
@@ -138,9 +141,10 @@ def _mention(
         ranked = sorted(((t.secondary, ATTACK_TYPE_PRIORITY.index(t.attack_type)) for _, t in found if t.attack_type))
         attack_type = ATTACK_TYPE_PRIORITY[ranked[0][1]] if ranked else None
         secondary = bool(ranked) and ranked[0][0]
-        for match, trigger in sorted(found, key=lambda hit: hit[1].secondary):
-            if trigger.weapon and weapon is None:
-                weapon, weapon_span = trigger.weapon, Span(base + match.start(), base + match.end(), match.group())
+        armed = [(match, trigger) for match, trigger in found if trigger.weapon]
+        if armed:
+            match, trigger = min(armed, key=lambda hit: (hit[1].secondary, WEAPON_PRIORITY.index(hit[1].weapon or "")))
+            weapon, weapon_span = trigger.weapon, Span(base + match.start(), base + match.end(), match.group())
         if weapon is None:
             weapon, weapon_span = _weapon(sentence, base, ctx.lex)
     position = found[0][0].start() + base
