@@ -94,8 +94,8 @@ def find_mentions(ctx: SentenceContext) -> list[EventMention]:
 def _in_name(sentence: str, match: re.Match[str]) -> bool:
     """A capitalised trigger inside a sentence is part of a name ("Department for New Challenges
     and Threats"); scripts without case never are."""
-    first = match.group()[0]
-    return first.isupper() and match.start() > 0 and not match.group().isupper()
+    words = [w for w in match.group().split() if w[:1].isalpha()]
+    return match.start() > 0 and bool(words) and all(w[0].isupper() for w in words) and not match.group().isupper()
 
 
 def _trigger_hits(sentence: str, lex: Lexicon) -> list[tuple[re.Match[str], Trigger]]:
