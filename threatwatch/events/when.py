@@ -38,6 +38,17 @@ _PRECISION = {4: "year", 7: "month", 10: "day"}
 # Kind of a name that holds time words but is no date ("the Sunday Times"): it wins its overlap, then is dropped.
 _NOT_TIME = "not a time"
 
+# Cheap tests that let find_times skip work that cannot match (most paragraphs hold no time expression at all).
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+_YEAR_CUE = re.compile(r"(?:19|20)\d\d(?!\d)")  # what _YEAR needs
+_DATE_CUE = re.compile(r"\d{4}")  # every find_dates pattern has a four-digit year
+# Lower-casing a word equals the rules' IGNORECASE matching only for the letters of these blocks; re also folds
+# ı/İ/ſ onto i/s and some old Cyrillic letters onto в/д/о/..., so a word character outside them runs every rule.
+_EXOTIC = re.compile(r"[^\W\x00-\u012f\u0132-\u017e\u0400-\u04ff\u0600-\u06ff]")
+# Arabic proclitics written joined to the first word of an expression (see _start).
+_AR_PROCLITICS = ("", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")
+
 # Publication year, month, day; 0 where the date does not say.
 _Pub = tuple[int, int, int]
 
@@ -55,6 +66,10 @@ class TimeExpression:
 @dataclass(frozen=True, slots=True)
 class _Grammar:
     rules: tuple[tuple[str, re.Pattern[str]], ...]
+    # Per rule, the cues it cannot match without: "digit", "year", or the name of a word list in `cues`.
+    needs: tuple[frozenset[str], ...]
+    cues: dict[str, tuple[str, ...]]  # lower-cased word of the text -> names of the word lists that hold it
+    cue_names: frozenset[str]
     words: dict[str, Any]
     tables: dict[str, dict[str, Any]]
     double_month: re.Pattern[str]
@@ -73,6 +88,14 @@ def _phrase(words: str) -> str:
 def _alt(words: Any) -> str:
     ordered = sorted({w.strip() for w in words}, key=len, reverse=True)
     return "(?:" + "|".join(_phrase(w) for w in ordered) + ")" if ordered else "(?!)"
+
+
+def _words(phrases: Any) -> frozenset[str] | None:
+    """One word of each phrase, lower-cased, or None when a phrase has none. Every rule puts its phrases between
+    word boundaries and a phrase's words are separated by non-word characters, so each word of a match is a whole
+    word of the text."""
+    chosen = [max(re.findall(r"\w+", p.strip().lower()), key=len, default=None) for p in phrases]
+    return None if None in chosen else frozenset(chosen)
 
 
 def _start(lang: str) -> str:
@@ -116,26 +139,47 @@ def _grammar(lang: str) -> _Grammar | None:
         "dm": rf"{lead}{weekday_lead}{day}\s+(?:{a['day_month_joiners']}\s+)?(?P<month>{month}){_END}{_NO_YEAR}",
         "md": rf"{lead}{weekday_lead}(?P<month>{month}){_END}\.?\s+{day}{_NO_YEAR}",
     }
-    rules = [("named", rf"{s}(?P<named>{_alt(tables['named'])}){_END}")]
-    rules += [("day_month", orders[order]) for order in w["month_day_orders"]]
+    # Each rule with the cues it cannot match without: "digit", "year" or a word list of `cue_lists`.
+    cue_lists = {
+        "named": _words(tables["named"]), "months": _words(tables["months"]), "weekdays": _words(tables["weekdays"]),
+        "bare_months": _words(k for k in tables["months"] if k not in w["bare_month_exclude"]),
+        "phrases": _words(tables["phrases"]), "anchored_phrases": _words(w["anchored_phrases"]),
+        "units": _words([*tables["units"], *tables["counted"]]),  # a quantity has a unit or a counted word
+    }
+    rules = [("named", rf"{s}(?P<named>{_alt(tables['named'])}){_END}", {"named"})]
+    rules += [("day_month", orders[order], {"months", "digit"}) for order in w["month_day_orders"]]
     rules += [
         ("month_year", rf"{lead}{month_word}(?P<month>{month}){_END}\.?,?\s+(?:{a['month_year_joiners']}\s+)?"
-                       rf"(?:{a['year_words']}\s+)?{year_tail}"),
+                       rf"(?:{a['year_words']}\s+)?{year_tail}", {"months", "year"}),
         # A digit after the month belongs to a day or a year another rule has refused: no month then either.
         ("month", rf"{lead}{month_word}(?P<month>{bare_month}){_END}(?!\.?\s*\d)"
                   rf"(?:\s+(?:{a['month_year_joiners']}\s+)?(?P<yphrase>{year_phrase}){_END}"
-                  rf"|\s+(?P<post>{a['after_last']}){_END})?"),
-        ("year", rf"{lead}(?:(?P<yw>{a['year_words']})\s+)?{year_tail}"),
-        ("weekday", rf"{lead}(?P<wd>{weekday}){_END}(?:\s+(?P<post>{a['after_last']}){_END})?"),
-        ("phrase", rf"{lead}(?P<phrase>{_alt(tables['phrases'])}){_END}(?!\s+{a['phrase_blockers']}{_END})"),
-        ("anchored", rf"{s}(?:{a['prepositions']}\s+)?{a['anchored_phrases']}{_END}"),
+                  rf"|\s+(?P<post>{a['after_last']}){_END})?", {"bare_months"}),
+        ("year", rf"{lead}(?:(?P<yw>{a['year_words']})\s+)?{year_tail}", {"year"}),
+        ("weekday", rf"{lead}(?P<wd>{weekday}){_END}(?:\s+(?P<post>{a['after_last']}){_END})?", {"weekdays"}),
+        ("phrase", rf"{lead}(?P<phrase>{_alt(tables['phrases'])}){_END}(?!\s+{a['phrase_blockers']}{_END})",
+         {"phrases"}),
+        ("anchored", rf"{s}(?:{a['prepositions']}\s+)?{a['anchored_phrases']}{_END}", {"anchored_phrases"}),
     ]
     for rule in ("anchored", "ago"):
         for template in w[rule]:
             before, after = template.split("{q}")
-            rules.append((rule, rf"{s}{_phrase(before)}{quantity}{_phrase(after)}{_END}"))
+            # The quantity starts with a word character, so the last word of `before` may be glued to it.
+            words = re.findall(r"\w+", after.lower()) + re.findall(r"\w+(?=\W)", before.lower())
+            cue_lists[template] = frozenset([max(words, key=len)]) if words else None
+            rules.append((rule, rf"{s}{_phrase(before)}{quantity}{_phrase(after)}{_END}", {"units", template}))
+    # A word list that is empty or has a phrase without a word rules nothing out: it is no cue.
+    cue_lists = {name: words for name, words in cue_lists.items() if words}
+    cues: dict[str, tuple[str, ...]] = {}
+    for name, words in cue_lists.items():
+        for word in words:
+            for clitic in _AR_PROCLITICS if lang == "ar" else ("",):
+                cues[clitic + word] = (*cues.get(clitic + word, ()), name)
     return _Grammar(
-        rules=tuple((rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern in rules),
+        rules=tuple((rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern, _ in rules),
+        needs=tuple(frozenset(n for n in need if n in cue_lists or n in ("digit", "year")) for _, _, need in rules),
+        cues=cues,
+        cue_names=frozenset(cue_lists),
         words=w,
         tables=tables,
         double_month=re.compile(rf"{s}(?P<first>{month}){_END}(?P<second>\s*/\s*{month}){_END}", re.IGNORECASE),
@@ -233,26 +277,42 @@ def _resolve(rule: str, m: re.Match[str], g: _Grammar, pub: _Pub) -> tuple[str |
     return value, kind
 
 
+def _cues(g: _Grammar, work: str) -> frozenset[str]:
+    """The cues of g.needs that `work` holds; all of them when its words cannot be compared lower-cased."""
+    if _EXOTIC.search(work):
+        present = set(g.cue_names)
+    else:  # lower-casing keeps every character, word or not, so the words of work.lower() are its words lower-cased
+        present = {name for word in set(_WORD.findall(work.lower())) for name in g.cues.get(word, ())}
+    if _DIGIT.search(work):
+        present.add("digit")
+        if _YEAR_CUE.search(work):
+            present.add("year")
+    return frozenset(present)
+
+
 def find_times(text: str, lang: str, published: str | None) -> list[TimeExpression]:
     """Time expressions in `text` (lang en|fr|ar|ru), in order, non-overlapping; `published` is an ISO date, possibly
     partial or None."""
     g = _grammar(lang)
     pub = _published(published)
     work = text.translate(_DIGITS)
-    if g:
+    if g and "/" in work:
         work = g.double_month.sub(lambda m: m["first"] + " " * len(m["second"]), work)
     # (start, end, priority, value, kind); the longest wins an overlap, then the earliest, then the first rule.
     found: list[tuple[int, int, int, str | None, str]] = []
-    for full in find_dates(work):
+    for full in find_dates(work) if _DATE_CUE.search(work) else ():
         start, end, kind = full.start, full.end, "absolute"
         lead = g.date_lead.search(work, max(0, start - 60), start) if g else None
         if lead and lead.start() < start:
             start, kind = lead.start(), "since" if lead["since"] else kind
         tail = g.date_tail.match(work, end) if g else None
         found.append((start, tail.end() if tail else end, 0, full.iso, kind))
+    present = _cues(g, work) if g else frozenset()
     for priority, (rule, pattern) in enumerate(g.rules if g else (), 1):
+        if not g.needs[priority - 1] <= present:
+            continue  # the text lacks a word or digit this rule needs
         for m in pattern.finditer(work):
-            resolved = _resolve(rule, m, g, pub) if g else None
+            resolved = _resolve(rule, m, g, pub)
             if resolved:
                 found.append((m.start(), m.end(), priority, *resolved))
     found.sort(key=lambda f: (f[0] - f[1], f[0], f[2]))
