@@ -28,6 +28,7 @@ _UNREAL_REACH = 25  # characters before an outcome word searched for "plotting t
 _ADDITIVE_REACH = 30
 _NEAR_WORDS = 2  # "15 ранены", "23 people injured": an outcome this close beats a list going on
 _TOLL_WORDS = 6
+_SUBSET_WORDS = 6
 _LIST_WORDS = 5  # words between two listed numbers ("two soldiers and three")
 _AGE = re.compile(r"^[\s-]*(?:years?|yrs?)[\s-]*old|^-year|^\s*(?:ans|лет|года|عاما|عامًا|سنة)\b", re.IGNORECASE)
 _LIST_BREAK = re.compile(r"\band\b|\bet\b|\bи\b|[,;:]|\sو")
@@ -71,15 +72,21 @@ def read_casualties(
         outcomes[index] = _outcome_after(text[q.end:limit], lex, _AFTER_WORDS, agent_check=True)
     # "two soldiers and three civilians were killed": a number listed with the next shares its outcome.
     for index in range(len(inside) - 2, -1, -1):
-        if eligible[index] and outcomes[index] is None and outcomes[index + 1] \
-                and _listed(text[inside[index].end:inside[index + 1].start]):
+        between = text[inside[index].end:inside[index + 1].start]
+        if eligible[index] and outcomes[index] is None and outcomes[index + 1] and _listed(between) \
+                and not any(lex.casualties[o].search(between) for o in OUTCOMES):  # "two gunmen killed two"
             outcomes[index] = outcomes[index + 1]
     for q, outcome in zip(inside, outcomes, strict=True):
         if outcome:
-            head = _last_words(text[start:q.start], 3)
+            head = _last_words(text[start:q.start], _SUBSET_WORDS)
+            including = list(lex.subset.finditer(head))
+            # "five people, including a soldier and four assailants": part of the five; but in
+            # "killing 30, including a child, and wounding 20" the new verb ends the inclusion.
+            inside_subset = bool(including) and not any(
+                lex.casualties[o].search(head[including[-1].end():]) for o in OUTCOMES)
             near = _last_words(text[start:q.start], 1) + text[q.end:q.end + _ADDITIVE_REACH]
             figures.append(Figure(outcome, int(q.value), Span(q.start, q.end, q.text),
-                                  subset=bool(lex.subset.search(head) or lex.subset_after.match(text[q.end:])),
+                                  subset=inside_subset or bool(lex.subset_after.match(text[q.end:])),
                                   additive=bool(lex.additive.search(near)),
                                   final=bool(lex.final_toll.search(_last_words(text[start:q.start], _TOLL_WORDS)))))
     besides = lex.in_addition.search(sentence)

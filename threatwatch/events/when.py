@@ -42,7 +42,10 @@ _NOT_TIME = "not a time"
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _YEAR_CUE = re.compile(r"(?:19|20)\d\d(?!\d)")  # what _YEAR needs
-_DATE_CUE = re.compile(r"\d{4}")  # every find_dates pattern has a four-digit year
+# find_dates reads "23 July 2016" and "July 23, 2016" (a month name of any language) and 2016-07-23 and 23.07.2016.
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_NUMERIC_DATE = re.compile(r"\d{4}-\d\d-\d\d|\d\.\d{1,2}\.\d{4}")
+_ARABIC_DIGIT = re.compile("[٠-٩۰-۹]")
 # Lower-casing a word equals the rules' IGNORECASE matching only for the letters of these blocks; re also folds
 # ı/İ/ſ onto i/s and some old Cyrillic letters onto в/д/о/..., so a word character outside them runs every rule.
 _EXOTIC = re.compile(r"[^\W\x00-\u012f\u0132-\u017e\u0400-\u04ff\u0600-\u06ff]")
@@ -145,6 +148,7 @@ def _grammar(lang: str) -> _Grammar | None:
         "bare_months": _words(k for k in tables["months"] if k not in w["bare_month_exclude"]),
         "phrases": _words(tables["phrases"]), "anchored_phrases": _words(w["anchored_phrases"]),
         "units": _words([*tables["units"], *tables["counted"]]),  # a quantity has a unit or a counted word
+        "date_months": _words(_key(k) for names in load_json("months.json")["months"].values() for k in names),
     }
     rules = [("named", rf"{s}(?P<named>{_alt(tables['named'])}){_END}", {"named"})]
     rules += [("day_month", orders[order], {"months", "digit"}) for order in w["month_day_orders"]]
@@ -285,8 +289,9 @@ def _cues(g: _Grammar, work: str) -> frozenset[str]:
         present = {name for word in set(_WORD.findall(work.lower())) for name in g.cues.get(word, ())}
     if _DIGIT.search(work):
         present.add("digit")
-        if _YEAR_CUE.search(work):
-            present.add("year")
+        for cue, pattern in (("year", _YEAR_CUE), ("four_digits", _FOUR_DIGITS), ("numeric_date", _NUMERIC_DATE)):
+            if pattern.search(work):
+                present.add(cue)
     return frozenset(present)
 
 
@@ -295,19 +300,20 @@ def find_times(text: str, lang: str, published: str | None) -> list[TimeExpressi
     partial or None."""
     g = _grammar(lang)
     pub = _published(published)
-    work = text.translate(_DIGITS)
+    work = text.translate(_DIGITS) if _ARABIC_DIGIT.search(text) else text
     if g and "/" in work:
         work = g.double_month.sub(lambda m: m["first"] + " " * len(m["second"]), work)
+    present = _cues(g, work) if g else frozenset()
+    dated = {"four_digits", "date_months"} <= present or "numeric_date" in present if g else _FOUR_DIGITS.search(work)
     # (start, end, priority, value, kind); the longest wins an overlap, then the earliest, then the first rule.
     found: list[tuple[int, int, int, str | None, str]] = []
-    for full in find_dates(work) if _DATE_CUE.search(work) else ():
+    for full in find_dates(work) if dated else ():
         start, end, kind = full.start, full.end, "absolute"
         lead = g.date_lead.search(work, max(0, start - 60), start) if g else None
         if lead and lead.start() < start:
             start, kind = lead.start(), "since" if lead["since"] else kind
         tail = g.date_tail.match(work, end) if g else None
         found.append((start, tail.end() if tail else end, 0, full.iso, kind))
-    present = _cues(g, work) if g else frozenset()
     for priority, (rule, pattern) in enumerate(g.rules if g else (), 1):
         if not g.needs[priority - 1] <= present:
             continue  # the text lacks a word or digit this rule needs
