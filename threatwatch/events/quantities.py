@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from threatwatch.data import load_json
+from threatwatch.events.when import may_hold_date
 from threatwatch.metadata import find_dates
 
 Number = int | float
@@ -31,6 +32,7 @@ _MARKS = "\u0300-\u036f\u0640\u064b-\u065f\u0670"  # combining accents, tatweel,
 _UNMARK = dict.fromkeys([*range(0x300, 0x370), 0x640, *range(0x64B, 0x660), 0x670])
 _GAP = re.compile(r"[^\S\n]*(?:['’][^\S\n]*)?")  # what may separate the words of one phrase
 _ID_GAP = re.compile(r"[^\S\n]?(?:[.°º#№][^\S\n]?)?")  # "Flight 9268", "No. 5", "n°5"
+_ARABIC_DIGIT = re.compile("[٠-٩۰-۹]")
 _DIGIT_BEFORE = re.compile(r"\d[.,:/]")  # 10:30, 23/07/2016, 23.07: parts of a structured token
 _DIGIT_AFTER = re.compile(r"[.,:/]\d")
 _SENTENCE_END = ".!?…:;\"'«»“”()\n"
@@ -54,7 +56,7 @@ class Quantity:
     multiplier: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass builds slower, and there is one per word
 class _Tok:
     kind: str  # "n" digits, "w" word, "d" dash
     start: int
@@ -78,9 +80,15 @@ class _Core:
     clitic: str = ""
 
 
+# Whether a word can open a quantity (see _openers): True, False, or only before a token with one of these keys.
+_Opens = bool | frozenset[str]
+_A_NUMBER = "#"  # in an _Opens set: a number token (no token's key is "#")
+
+
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
     token_re: re.Pattern[str]
+    gapped_re: re.Pattern[str]  # the text before each token, and the token (see _tokens)
     fold: dict[int, str | None]
     decimal: str
     phrases: dict[str, list[tuple[tuple[str, ...], dict[str, Any]]]]  # first key -> (keys, {category: payload})
@@ -89,6 +97,9 @@ class _Lexicon:
     pronouns: dict[str, frozenset[str]]
     time_re: re.Pattern[str] | None
     flags: dict[str, bool]
+    openers: dict[str, _Opens]  # key -> what the first word of a quantity needs after it (see _openers)
+    words: dict[str, tuple[str, str, str, bool, _Opens]]  # word as written -> key, alt, alt2, upper, opens
+    matches: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[str, ...], Any, str]]]  # see _match
 
 
 @cache
@@ -96,7 +107,12 @@ def _lexicon(lang: str) -> _Lexicon:
     raw = load_json(f"events/numbers_{lang}.json")
     sep, dec = (re.escape("".join(raw["digits"][k])) for k in ("thousands", "decimal"))
     number = rf"\d{{1,3}}(?:[{sep}]\d{{3}})+(?!\d)(?:[{dec}]\d+)?|\d+(?:[{dec}]\d+)?"
-    token_re = re.compile(rf"(?P<n>{number})|(?P<w>(?:[^\W\d_]|[{_MARKS}])+)|(?P<d>[-\u2010\u2011\u2013\u2014])")
+    dashes = r"\-\u2010\u2011\u2013\u2014"
+    tokens = rf"(?P<n>{number})|(?P<w>(?:[^\W\d_]|[{_MARKS}])+)|(?P<d>[{dashes}])"
+    token_re = re.compile(tokens)
+    # Before each token, the characters that cannot start one (a token starts at a digit, a letter, a mark or a
+    # dash); \Z takes what follows the last token in one go.
+    gapped_re = re.compile(rf"((?:[^\w{_MARKS}{dashes}]|_)*)(?:{tokens}|\Z)")
     fold = str.maketrans(raw["fold"]) | _UNMARK
 
     def keys(phrase: str) -> tuple[str, ...]:
@@ -123,32 +139,101 @@ def _lexicon(lang: str) -> _Lexicon:
         sets["year_before"], sets["months_first"], sets["months_last"])
     times = "|".join(re.escape(t) for t in sorted(raw["time_after"], key=len, reverse=True))
     return _Lexicon(
-        token_re, fold, raw["digits"]["decimal"], phrases, sets,
+        token_re, gapped_re, fold, raw["digits"]["decimal"], phrases, sets,
         bare={keys(w)[0]: v for w, v in raw["bare_values"].items()},
         pronouns={keys(w)[0]: frozenset(keys(c)[0] for c in cues) for w, cues in raw["pronouns"].items()},
         time_re=re.compile(rf"[^\S\n]*(?:{times})(?!\w)", re.IGNORECASE) if times else None,
         flags={"qualified_singular": raw["qualified_singular"], "bare_years": raw["year_without_separator"],
                "framed_multiplier": bool(raw["multiplier_before"])},
+        openers=_openers(phrases),
+        words={}, matches={},
     )
 
 
-def _tokens(lex: _Lexicon, text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    proclitics, stopwords = lex.sets["proclitics"], lex.sets["stopwords"]
-    for m in lex.token_re.finditer(text):
-        kind, raw, start, end = m.lastgroup, m.group(), m.start(), m.end()
-        if kind == "n":
-            digits = "".join(c if c.isdigit() else "." if c in lex.decimal else "" for c in raw)
-            toks.append(_Tok("n", start, end, raw, value=float(digits) if "." in digits else int(digits)))
-        elif kind == "d":
-            toks.append(_Tok("d", start, end, "-"))
+def _openers(phrases: dict[str, list[tuple[tuple[str, ...], dict[str, Any]]]]) -> dict[str, _Opens]:
+    """What a word with each key needs after it to open a quantity, so that find_quantities can pass over the other
+    words without calling _parse. _parse returns nothing at token i unless a phrase of one of the categories below
+    matches there; a phrase of several words needs its second word next, and a one-word article, qualifier, range
+    frame or multiplier frame needs the start of a number after it ("a hundred", "about 50", "between 5 and 7")."""
+    def firsts(*categories: str) -> set[str]:
+        return {k for k, entries in phrases.items() if any(c in found for _, found in entries for c in categories)}
+
+    core = {"multiplier_words", "vague", *_NUMBER_WORDS}  # what _core reads
+    opening = {"qualifiers_before", "range_frames", "multiplier_before", *core}
+    number_start = {_A_NUMBER, *firsts(*core)}
+    needs_after = {"articles": firsts("hundreds", "scales"), "range_frames": number_start,
+                   "multiplier_before": number_start,
+                   "qualifiers_before": number_start | firsts("range_frames", "multiplier_before")}
+    openers: dict[str, _Opens] = {}
+    for first, entries in phrases.items():
+        nexts: set[str] = set()
+        for keys, found in entries:
+            categories = opening & found.keys()
+            if not categories:
+                continue
+            if len(keys) > 1:
+                nexts.add(keys[1])
+            elif categories - needs_after.keys():
+                openers[first] = True  # a number word that stands alone ("five", "dozens")
+                break
+            else:
+                nexts.update(*(needs_after[c] for c in categories))
         else:
-            key = raw.lower().translate(lex.fold)
-            clitic = len(key) > 2 and key[0] in proclitics and key not in stopwords
-            double = clitic and len(key) > 3 and key[1] in proclitics and key[1:] not in stopwords
-            toks.append(_Tok("w", start, end, key, key[1:] if clitic else "", key[2:] if double else "",
-                             raw[0].isupper()))
-    return toks
+            if nexts:
+                openers[first] = frozenset(nexts)
+    return openers
+
+
+def _word(lex: _Lexicon, raw: str) -> tuple[str, str, str, bool, _Opens]:
+    """key, alt, alt2 and upper of a word token, and whether it can open a quantity; _tokens caches them."""
+    proclitics, stopwords = lex.sets["proclitics"], lex.sets["stopwords"]
+    key = raw.lower().translate(lex.fold)
+    clitic = len(key) > 2 and key[0] in proclitics and key not in stopwords
+    double = clitic and len(key) > 3 and key[1] in proclitics and key[1:] not in stopwords
+    alt, alt2 = key[1:] if clitic else "", key[2:] if double else ""
+    found = [lex.openers[k] for k in (key, alt, alt2) if k in lex.openers]
+    opens: _Opens = True if True in found else frozenset().union(*found) if found else False
+    if len(lex.words) >= 100_000:  # a bound for long-running processes
+        lex.words.clear()
+    known = lex.words[raw] = key, alt, alt2, raw[0].isupper(), opens
+    return known
+
+
+def _tokens(lex: _Lexicon, text: str) -> tuple[list[_Tok], list[int]]:
+    """The tokens, and the indexes of those that can open a quantity (see _openers), in order."""
+    toks: list[_Tok] = []
+    starts: list[int] = []
+    maybe: list[tuple[int, frozenset[str]]] = []
+    words = lex.words
+    end = 0
+    # The hot loop of this module, once per word of every paragraph: findall makes no match objects, and the offsets
+    # follow from the lengths.
+    for gap, number, word, dash in lex.gapped_re.findall(text):
+        start = end + len(gap)
+        if word:
+            end = start + len(word)
+            key, alt, alt2, upper, opens = words.get(word) or _word(lex, word)
+            if opens is True:
+                starts.append(len(toks))
+            elif opens:
+                maybe.append((len(toks), opens))
+            toks.append(_Tok("w", start, end, key, alt, alt2, upper))
+        elif number:
+            end = start + len(number)
+            digits = "".join(c if c.isdigit() else "." if c in lex.decimal else "" for c in number)
+            starts.append(len(toks))
+            toks.append(_Tok("n", start, end, number, value=float(digits) if "." in digits else int(digits)))
+        elif dash:
+            end = start + 1
+            toks.append(_Tok("d", start, end, "-"))
+    if maybe:
+        for i, nexts in maybe:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if nxt and (nxt.key in nexts or nxt.alt in nexts or nxt.alt2 in nexts or
+                        nxt.kind == "n" and _A_NUMBER in nexts):
+                starts.append(i)
+        starts.sort()
+    return toks, starts
 
 
 def _near(text: str, toks: list[_Tok], j: int) -> bool:
@@ -164,12 +249,19 @@ def _match(lex: _Lexicon, toks: list[_Tok], text: str, i: int, *categories: str)
     if i >= len(toks):
         return None
     first = toks[i]
-    for key, clitic in ((first.key, ""), (first.alt, first.key[:1]), (first.alt2, first.key[:2])):
-        for keys, found in lex.phrases.get(key, ()) if key else ():
-            category, end = next((c for c in categories if c in found), None), i + len(keys)
-            if category and end <= len(toks) and all(
+    for key, cut in ((first.key, 0), (first.alt, 1), (first.alt2, 2)):
+        if key not in lex.phrases:  # most words; "" (no alt) never is
+            continue
+        entries = lex.matches.get((key, categories))
+        if entries is None:  # the phrases that start with key and have one of the categories, longest first
+            entries = lex.matches[key, categories] = [
+                (keys, found[category], category) for keys, found in lex.phrases[key]
+                if (category := next((c for c in categories if c in found), None))]
+        for keys, payload, category in entries:
+            end = i + len(keys)
+            if end <= len(toks) and all(
                     toks[n].key == keys[n - i] and _near(text, toks, n) for n in range(i + 1, end)):
-                return end, found[category], clitic, category
+                return end, payload, first.key[:cut], category
     return None
 
 
@@ -398,16 +490,19 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     """Counted quantities in `text` (lang: en|fr|ar|ru, anything else falls back to digits-only + en words), in order,
     non-overlapping."""
     lex = _lexicon(lang if lang in _LANGS else "en")
-    ascii_text = text.translate(_DIGITS)
-    toks = _tokens(lex, ascii_text)
-    # find_dates needs a month name or three numbers (2016-07-23, 23.07.2016); most sentences have neither.
-    numbers = sum(t.kind == "n" for t in toks)
-    dated = numbers >= 3 or numbers and any(t.key in lex.sets["months"] for t in toks)
+    ascii_text = text.translate(_DIGITS) if _ARABIC_DIGIT.search(text) else text
+    toks, starts = _tokens(lex, ascii_text)
+    # Dates are looked for where there is a month name or three numbers (2016-07-23, 23.07.2016); most sentences
+    # have neither.
+    numbers = sum(toks[i].kind == "n" for i in starts)
+    dated = (numbers >= 3 or numbers and any(t.key in lex.sets["months"] for t in toks)) and may_hold_date(ascii_text)
     masks = tuple((d.start, d.end) for d in find_dates(text)) if dated else ()
     found: list[Quantity] = []
     i = 0
-    while i < len(toks):
-        quantity, i = _parse(lex, toks, ascii_text, i, masks)
+    for start in starts:  # _parse passes over any other token
+        if start < i:
+            continue
+        quantity, i = _parse(lex, toks, ascii_text, start, masks)
         if quantity is not None and ascii_text != text:
             quantity = replace(quantity, text=text[quantity.start : quantity.end])
         if quantity is not None:

@@ -42,13 +42,16 @@ _NOT_TIME = "not a time"
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _YEAR_CUE = re.compile(r"(?:19|20)\d\d(?!\d)")  # what _YEAR needs
-# find_dates reads "23 July 2016" and "July 23, 2016" (a month name of any language) and 2016-07-23 and 23.07.2016.
-_FOUR_DIGITS = re.compile(r"\d{4}")
-_NUMERIC_DATE = re.compile(r"\d{4}-\d\d-\d\d|\d\.\d{1,2}\.\d{4}")
 _ARABIC_DIGIT = re.compile("[٠-٩۰-۹]")
-# Lower-casing a word equals the rules' IGNORECASE matching only for the letters of these blocks; re also folds
-# ı/İ/ſ onto i/s and some old Cyrillic letters onto в/д/о/..., so a word character outside them runs every rule.
+# Lower-casing a text is what IGNORECASE matching does only where its word characters are letters of these blocks
+# (re also folds ı/İ/ſ onto i/s and some old Cyrillic letters onto в/д/о/...): other texts are matched as they are.
+# Lower-casing never changes the length of such a text, nor which characters are word characters.
 _EXOTIC = re.compile(r"[^\W\x00-\u012f\u0132-\u017e\u0400-\u04ff\u0600-\u06ff]")
+# metadata.find_dates reads "23 July 2016", "July 23, 2016" (month names of all languages, IGNORECASE), 2016-07-23
+# and 23.07.2016; it is slow, so it runs only where the text has a year and one of these shapes (may_hold_date; keep
+# it in step with metadata._date_patterns).
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_NUMERIC_DATE = re.compile(r"\d(?:\d{3}-\d\d-\d\d|\.\d{1,2}\.\d{4})")  # one leading \d: re skips to digits
 # Arabic proclitics written joined to the first word of an expression (see _start).
 _AR_PROCLITICS = ("", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")
 
@@ -69,6 +72,10 @@ class TimeExpression:
 @dataclass(frozen=True, slots=True)
 class _Grammar:
     rules: tuple[tuple[str, re.Pattern[str]], ...]
+    # The same rules without IGNORECASE, for the lower-cased text: re compares case-sensitive letters faster, and
+    # the matches are the same where lower-casing is what IGNORECASE does (see _EXOTIC); the rules' letters all come
+    # lower-cased from _phrase.
+    lowered: tuple[re.Pattern[str], ...]
     # Per rule, the cues it cannot match without: "digit", "year", or the name of a word list in `cues`.
     needs: tuple[frozenset[str], ...]
     cues: dict[str, tuple[str, ...]]  # lower-cased word of the text -> names of the word lists that hold it
@@ -85,7 +92,8 @@ def _key(words: str) -> str:
 
 
 def _phrase(words: str) -> str:
-    return re.escape(words).replace(r"\ ", r"\s+").replace("'", "['’]")
+    # Lower-case, so that a rule compiled without IGNORECASE matches the lower-cased text (see _Grammar.lowered).
+    return re.escape(words.lower()).replace(r"\ ", r"\s+").replace("'", "['’]")
 
 
 def _alt(words: Any) -> str:
@@ -94,9 +102,9 @@ def _alt(words: Any) -> str:
 
 
 def _words(phrases: Any) -> frozenset[str] | None:
-    """One word of each phrase, lower-cased, or None when a phrase has none. Every rule puts its phrases between
-    word boundaries and a phrase's words are separated by non-word characters, so each word of a match is a whole
-    word of the text."""
+    """The longest word of each phrase, lower-cased, or None when a phrase has none: a cue. Every rule puts its
+    phrases between word boundaries (an Arabic proclitic aside, see _AR_PROCLITICS), and a phrase's words are
+    separated by non-word characters, so each word of a phrase a rule matched is a whole word of the text."""
     chosen = [max(re.findall(r"\w+", p.strip().lower()), key=len, default=None) for p in phrases]
     return None if None in chosen else frozenset(chosen)
 
@@ -148,7 +156,6 @@ def _grammar(lang: str) -> _Grammar | None:
         "bare_months": _words(k for k in tables["months"] if k not in w["bare_month_exclude"]),
         "phrases": _words(tables["phrases"]), "anchored_phrases": _words(w["anchored_phrases"]),
         "units": _words([*tables["units"], *tables["counted"]]),  # a quantity has a unit or a counted word
-        "date_months": _words(_key(k) for names in load_json("months.json")["months"].values() for k in names),
     }
     rules = [("named", rf"{s}(?P<named>{_alt(tables['named'])}){_END}", {"named"})]
     rules += [("day_month", orders[order], {"months", "digit"}) for order in w["month_day_orders"]]
@@ -181,6 +188,7 @@ def _grammar(lang: str) -> _Grammar | None:
                 cues[clitic + word] = (*cues.get(clitic + word, ()), name)
     return _Grammar(
         rules=tuple((rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern, _ in rules),
+        lowered=tuple(re.compile(pattern) for _, pattern, _ in rules),
         needs=tuple(frozenset(n for n in need if n in cue_lists or n in ("digit", "year")) for _, _, need in rules),
         cues=cues,
         cue_names=frozenset(cue_lists),
@@ -281,17 +289,33 @@ def _resolve(rule: str, m: re.Match[str], g: _Grammar, pub: _Pub) -> tuple[str |
     return value, kind
 
 
-def _cues(g: _Grammar, work: str) -> frozenset[str]:
+@cache
+def _month_then_number() -> re.Pattern[str]:
+    names = (name.lower() for names in load_json("months.json")["months"].values() for name in names)
+    # (?<!\w) first: re then tries the names at word starts only.
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")\.?(?!\w)\s*,?\s*\d")
+
+
+def may_hold_date(text: str) -> bool:
+    """False where metadata.find_dates surely finds nothing in `text` (digits already ASCII); find_quantities asks
+    it too."""
+    if not _FOUR_DIGITS.search(text):
+        return False
+    if _NUMERIC_DATE.search(text) or _EXOTIC.search(text):
+        return True
+    return _month_then_number().search(text.lower()) is not None  # a month name, then the day or the year
+
+
+def _cues(g: _Grammar, work: str, lowered: str | None) -> frozenset[str]:
     """The cues of g.needs that `work` holds; all of them when its words cannot be compared lower-cased."""
-    if _EXOTIC.search(work):
+    if lowered is None:
         present = set(g.cue_names)
     else:  # lower-casing keeps every character, word or not, so the words of work.lower() are its words lower-cased
-        present = {name for word in set(_WORD.findall(work.lower())) for name in g.cues.get(word, ())}
+        present = {name for word in set(_WORD.findall(lowered)) for name in g.cues.get(word, ())}
     if _DIGIT.search(work):
         present.add("digit")
-        for cue, pattern in (("year", _YEAR_CUE), ("four_digits", _FOUR_DIGITS), ("numeric_date", _NUMERIC_DATE)):
-            if pattern.search(work):
-                present.add(cue)
+        if _YEAR_CUE.search(work):
+            present.add("year")
     return frozenset(present)
 
 
@@ -303,21 +327,21 @@ def find_times(text: str, lang: str, published: str | None) -> list[TimeExpressi
     work = text.translate(_DIGITS) if _ARABIC_DIGIT.search(text) else text
     if g and "/" in work:
         work = g.double_month.sub(lambda m: m["first"] + " " * len(m["second"]), work)
-    present = _cues(g, work) if g else frozenset()
-    dated = {"four_digits", "date_months"} <= present or "numeric_date" in present if g else _FOUR_DIGITS.search(work)
+    lowered = None if _EXOTIC.search(work) else work.lower()
     # (start, end, priority, value, kind); the longest wins an overlap, then the earliest, then the first rule.
     found: list[tuple[int, int, int, str | None, str]] = []
-    for full in find_dates(work) if dated else ():
+    for full in find_dates(work) if may_hold_date(work) else ():
         start, end, kind = full.start, full.end, "absolute"
         lead = g.date_lead.search(work, max(0, start - 60), start) if g else None
         if lead and lead.start() < start:
             start, kind = lead.start(), "since" if lead["since"] else kind
         tail = g.date_tail.match(work, end) if g else None
         found.append((start, tail.end() if tail else end, 0, full.iso, kind))
+    present = _cues(g, work, lowered) if g else frozenset()
     for priority, (rule, pattern) in enumerate(g.rules if g else (), 1):
         if not g.needs[priority - 1] <= present:
             continue  # the text lacks a word or digit this rule needs
-        for m in pattern.finditer(work):
+        for m in g.lowered[priority - 1].finditer(lowered) if lowered is not None else pattern.finditer(work):
             resolved = _resolve(rule, m, g, pub)
             if resolved:
                 found.append((m.start(), m.end(), priority, *resolved))
