@@ -12,7 +12,9 @@ from threatwatch.entities.names import name_key
 from threatwatch.entities.registry import places, registry
 
 # Models often take in an article or a possessive that is not part of the name.
-_LEADING = re.compile(r"^(?:the|The|THE|le|la|les|Le|La|Les|l'|l’|L'|L’)\s*(?=\w)")
+# An article is a word of its own ("the Taliban"); only French l' is written onto the name. A
+# bare prefix test would cut "Lee Young Jin" to "e Young Jin" and "Leeds" to "eds".
+_LEADING = re.compile(r"^(?:(?:the|The|THE|le|la|les|Le|La|Les)\s+|l'|l’|L'|L’)(?=\w)")
 # ... but the full stop of an abbreviation (U.S., Inc.) belongs to it.
 _TRAILING = re.compile(r"(?:['’]s?|\s*[,;:]|(?<!\b[A-Z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bJr)(?<!\bSt)\.)$")
 
