@@ -1,0 +1,135 @@
+"""Response shapes of the JSON API, for /openapi.json. They mirror SPEC.md's records.
+
+Handlers return ready JSON (the records come straight from the store's SPEC serialisers), so
+these models document the responses without re-validating every one.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class SearchHit(BaseModel):
+    doc_id: str
+    title: str | None
+    snippet: str = Field(description="Best window of the text; matched words in [brackets], as the CLI prints")
+    lang: str | None
+    published: str | None
+
+
+class SearchResponse(BaseModel):
+    total: int
+    results: list[SearchHit]
+    limit: int
+    offset: int
+    ranked: int = Field(description="How many of the matches were ranked: all, or the 10,000 most recent")
+    facets: dict[str, list[tuple[str, int]]] | None = Field(
+        None, description="With facets=true: counts per lang, year and entity id among the matches")
+
+
+class Span(BaseModel):
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+class DocumentRecord(BaseModel):
+    id: str
+    path: str
+    url: str | None
+    title: str | None
+    published: str | None
+    source: str | None
+    lang: str | None
+    langs: list[str]
+    text: str
+    story_id: str | None
+    duplicate_of: str | None
+
+
+class Actor(BaseModel):
+    entity_id: str | None
+    name: str
+    role: str
+
+
+class EventRecord(BaseModel):
+    id: str
+    type: str
+    attack_type: str | None
+    weapon: str | None
+    date: str | None
+    location: str | None
+    country: str | None
+    lat: float | None
+    lon: float | None
+    actors: list[Actor]
+    killed: int | None
+    injured: int | None
+    arrested: int | None
+    doc_ids: list[str]
+    story_id: str | None
+    evidence: list[Span]
+    fields: dict[str, Span] = Field(description="The span each value was read from")
+
+
+class ClaimRecord(BaseModel):
+    id: str
+    subject: str
+    value: float
+    value_max: float | None
+    qualifier: str
+    unit: str | None
+    speaker: str | None
+    speaker_entity_id: str | None
+    said_on: str | None
+    doc_id: str
+    evidence: Span
+
+
+class EntitySummary(BaseModel):
+    id: str
+    name: str
+    type: str
+    aliases: list[str]
+    country: str | None
+    lat: float | None
+    lon: float | None
+    mention_count: int
+    doc_count: int
+
+
+class EntityRecord(BaseModel):
+    id: str
+    name: str
+    type: str
+    aliases: list[str]
+    country: str | None
+    lat: float | None
+    lon: float | None
+    doc_ids: list[str]
+    mentions: list[Span]
+    mention_count: int = Field(description="All mentions; `mentions` holds the first mention_limit of them")
+
+
+class TimelinePeriod(BaseModel):
+    period: str
+    count: int
+    killed: int
+    types: dict[str, int]
+
+
+class Listing(BaseModel, Generic[T]):
+    total: int
+    results: list[T]
+    limit: int | None = None
+    offset: int | None = None
+
+
+class Problem(BaseModel):
+    detail: str
