@@ -125,7 +125,8 @@ def test_export_events_and_claims_from_the_store_and_corrections_reach_actors(tm
         pytest.skip("reference seeds not found")
     db = str(tmp_path / "s.db")
     runner = CliRunner()
-    assert runner.invoke(main, ["ingest", "--db", db, "--quiet", str(seeds["003"]), str(seeds["002"])]).exit_code == 0
+    ingested = runner.invoke(main, ["ingest", "--db", db, "--quiet", str(seeds["003"]), str(seeds["002"])])
+    assert ingested.exit_code == 0
     texts = {d["id"]: d["text"] for d in map(json.loads, runner.invoke(
         main, ["export", "documents", "--db", db]).output.splitlines())}
     events = [json.loads(line) for line in runner.invoke(main, ["export", "events", "--db", db]).output.splitlines()]
@@ -134,8 +135,9 @@ def test_export_events_and_claims_from_the_store_and_corrections_reach_actors(tm
         assert texts[span["doc_id"]][span["start"]:span["end"]] == span["text"]
     assert any(e["type"] == "attack" and e["killed"] == 143 for e in events)
     assert any(c["value"] == 3200 and c["qualifier"] == "more_than" for c in claims)
-    # Folding ISIS-K into a new name moves the claim-of-responsibility's perpetrator with it.
-    assert runner.invoke(main, ["entities", "merge", "islamic-state", "islamic-state-khorasan", "--db", db]).exit_code == 0
+    # Folding ISIS-K into Islamic State moves the claim of responsibility's perpetrator with it.
+    merged = runner.invoke(main, ["entities", "merge", "islamic-state", "islamic-state-khorasan", "--db", db])
+    assert merged.exit_code == 0
     events = [json.loads(line) for line in runner.invoke(main, ["export", "events", "--db", db]).output.splitlines()]
     perpetrators = {a["entity_id"] for e in events for a in e["actors"] if a["role"] == "perpetrator"}
     assert "islamic-state" in perpetrators and "islamic-state-khorasan" not in perpetrators
@@ -158,7 +160,8 @@ def test_eval_gtd_and_acled_score_what_the_store_holds(tmp_path: Path) -> None:
     scores = evaluate_gtd(gtd)
     assert scores["metrics"] == {"attack_type": 1.0, "weapon": 1.0, "killed": 0.5, "injured": 1.0}
     acled = tmp_path / "acled.jsonl"
-    notes = [{"notes": "On 3 May 2020, militants attacked a checkpoint in Ghazni, killing 4 soldiers.", "fatalities": 4},
+    notes = [{"notes": "On 3 May 2020, militants attacked a checkpoint in Ghazni, killing 4 soldiers.",
+              "fatalities": 4},
              {"notes": "On 5 May 2020, students protested against budget cuts in Quito.", "fatalities": 0}]
     acled.write_text("".join(json.dumps(r) + "\n" for r in notes), "utf-8")
     scores = evaluate_acled(acled)
