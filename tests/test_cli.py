@@ -48,11 +48,13 @@ def test_export_documents_jsonl_and_csv(tmp_path: Path) -> None:
     assert all(r["langs"] == "en" for r in table)
 
 
-def test_export_of_a_kind_not_built_yet_says_so(tmp_path: Path) -> None:
+def test_export_stories_writes_one_record_per_story(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     _ingest(tmp_path, db=db)
     result = CliRunner().invoke(main, ["export", "stories", "--db", str(db)])
-    assert result.exit_code == 2 and "not built yet" in result.stderr and len(result.stderr.splitlines()) == 1
+    stories = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0 and len(stories) == 2, "a Moscow concert attack and a Kabul blast: two stories"
+    assert all(len(s["doc_ids"]) == 1 and s["id"].startswith("st-") for s in stories)
 
 
 def test_search_text_and_json(tmp_path: Path) -> None:

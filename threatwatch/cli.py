@@ -137,6 +137,36 @@ def search(query: str, db: str | None, lang: str | None, limit: int, as_json: bo
         click.echo(f"  {hit.snippet}")
 
 
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any address but localhost needs a token.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="THREATWATCH_TOKEN", default=None, metavar="TOKEN",
+              help="Required on every request when set (default $THREATWATCH_TOKEN).")
+@click.option("--rate-limit", "rate_limit", type=click.IntRange(0, 1_000_000), default=600, show_default=True,
+              help="Requests per minute per client address; 0 turns the limit off.")
+@reports_errors
+def serve(db: str | None, host: str, port: int, token: str | None, rate_limit: int) -> None:
+    """Serve the store read-only: JSON API under /api/, pages at /."""
+    import uvicorn
+
+    from threatwatch.web import create_app
+    from threatwatch.web.security import LOOPBACK_NAMES, Limits, is_loopback
+
+    local = is_loopback(host)
+    if not local and not token:
+        raise ThreatwatchError(f"refusing to serve on {host} without a token: pass --token or set THREATWATCH_TOKEN"
+                               " (or serve on 127.0.0.1)")
+    with open_store(db, readonly=True) as store:  # migrates an older store once, before serving read-only
+        path = store.path
+    app = create_app(path, token=token, allowed_hosts=LOOPBACK_NAMES | {host} if local and not token else None,
+                     limits=Limits(rate_per_minute=rate_limit))
+    click.echo(f"serving {path} read-only on http://{host}:{port}/" + (" (token required)" if token else ""),
+               err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
 @main.group()
 def entities() -> None:
     """Correct entity linking; corrections are kept and survive re-ingest."""
@@ -192,6 +222,23 @@ def relink(db: str | None) -> None:
     click.echo(f"relinked: {changed} mention(s) now point to another entity")
 
 
+@main.command()
+@db_option
+@click.option("--entity", default=None, metavar="NAME_OR_ID", help="Only what involves this entity (id or any name).")
+@click.option("--story", default=None, metavar="ID", help="Only this story's events and claims.")
+@reports_errors
+def timeline(db: str | None, entity: str | None, story: str | None) -> None:
+    """Print dated events and claims in date order (of one entity or one story)."""
+    from threatwatch.stories.timeline import timeline as run_timeline
+
+    with open_store(db, readonly=True) as store:
+        entries = run_timeline(store, entity=entity, story=story)
+    for entry in entries:
+        click.echo(entry.line())
+    if not entries:
+        click.echo("nothing dated to show", err=True)
+
+
 @main.command(name="eval")
 @click.argument("dataset", type=click.Choice(EVAL_DATASETS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -201,9 +248,10 @@ def relink(db: str | None) -> None:
 def evaluate(dataset: str, file: str, as_json: bool, workers: int | None) -> None:
     """Score the pipeline against a gold file (formats: shared/eval/README.md)."""
     from threatwatch.eval import boilerplate, events, ner
+    from threatwatch.stories import evaluate as stories
 
     scorers = {"boilerplate": boilerplate.evaluate, "ner": ner.evaluate, "gtd": events.evaluate_gtd,
-               "acled": events.evaluate_acled}
+               "acled": events.evaluate_acled, "pairs": stories.evaluate_pairs, "clusters": stories.evaluate_clusters}
     if dataset not in scorers:
         raise ThreatwatchError(f"eval {dataset} is not built yet: this version scores {' and '.join(scorers)}")
     scores = scorers[dataset](file, workers=workers or min(4, os.cpu_count() or 1))
@@ -211,6 +259,10 @@ def evaluate(dataset: str, file: str, as_json: bool, workers: int | None) -> Non
         click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
         return
     click.echo(f"{dataset}: {Path(file).name}")
+    if "accuracy" in scores:
+        click.echo(f"accuracy {scores['accuracy']:.4f}  ({scores['pairs']} pairs, {scores['same_story_gold']} same"
+                   f" story; predicted same: {scores['true_same']} right, {scores['false_same']} wrong)")
+        return
     if "metrics" in scores:
         counts = scores.get("scored_rows", {})
         for name, value in scores["metrics"].items():  # type: ignore[union-attr]

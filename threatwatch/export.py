@@ -10,6 +10,8 @@ from typing import IO
 from threatwatch.errors import ThreatwatchError
 from threatwatch.store import Store
 from threatwatch.store.events import CLAIM_COLUMNS, EVENT_COLUMNS
+from threatwatch.store.stories import STORY_COLUMNS
+from threatwatch.stories.claims import with_claim_groups
 
 DOCUMENT_COLUMNS = ("id", "path", "url", "title", "published", "source", "lang", "langs", "text",
                     "story_id", "duplicate_of")
@@ -24,13 +26,11 @@ def records(store: Store, kind: str) -> tuple[tuple[str, ...], Iterator[dict[str
     if kind == "entities":
         return ENTITY_COLUMNS, store.entities()
     if kind == "events":
-        return EVENT_COLUMNS, store.events()
+        return (*EVENT_COLUMNS, "ledger"), store.merged_events()
     if kind == "claims":
-        return CLAIM_COLUMNS, store.claims()
-    if kind in KINDS:
-        raise ThreatwatchError(
-            f"export {kind} is not built yet: this version extracts documents, entities, events and claims"
-        )
+        return (*CLAIM_COLUMNS, "claim_group"), with_claim_groups(store, store.claims())
+    if kind == "stories":
+        return STORY_COLUMNS, store.stories()
     raise ThreatwatchError(f"unknown export kind {kind!r}: use one of {', '.join(KINDS)}")
 
 

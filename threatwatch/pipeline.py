@@ -23,6 +23,8 @@ from threatwatch.ingest import DEFAULT_MAX_FILE_BYTES, read_inputs
 from threatwatch.language import detect_language, languages_found, main_language
 from threatwatch.records import Document, IngestSummary, Paragraph, RawDocument, Rejection
 from threatwatch.store import Store
+from threatwatch.stories.assign import StoryIndex
+from threatwatch.stories.signals import story_signals
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -32,9 +34,11 @@ def document_id(raw: RawDocument) -> str:
     return hashlib.sha256(raw.content.encode("utf-8")).hexdigest()[:16]
 
 
-def process(raw: RawDocument, entities: bool = True) -> Document:
+def process(raw: RawDocument, entities: bool = True, embeddings: bool = True) -> Document:
     """Clean one raw article, read its metadata, find and link its names (unless `entities` is
-    False), then its events and numeric claims. Raises InputRejected when no text is left."""
+    False), then its events and numeric claims, then what the story stage compares (its MinHash
+    signature, weighted cues and, unless `embeddings` is False, the embedding of its title and
+    lead). Raises InputRejected when no text is left."""
     if raw.is_html:
         page = extract_html(raw.content, raw.url)
         cleaned = clean_paragraphs(
@@ -68,7 +72,8 @@ def process(raw: RawDocument, entities: bool = True) -> Document:
     # Events read names from the entity stage when it ran; without it they still get their
     # types, figures, dates and speakers, only no linked actors or places.
     events, claims = extract_events(doc)
-    return replace(doc, events=events, claims=claims)
+    doc = replace(doc, events=events, claims=claims)
+    return replace(doc, signals=story_signals(doc, embeddings))
 
 
 def _join(cleaned: CleanResult) -> tuple[str, tuple[Paragraph, ...]]:
@@ -100,10 +105,10 @@ def _source(cleaned: CleanResult) -> str | None:
     return None
 
 
-def _process_or_reject(raw: RawDocument, entities: bool = True) -> Document | Rejection:
+def _process_or_reject(raw: RawDocument, entities: bool = True, embeddings: bool = True) -> Document | Rejection:
     """Worker entry point: a failure in one document becomes a Rejection, never a crash."""
     try:
-        return process(raw, entities)
+        return process(raw, entities, embeddings)
     except InputRejected as exc:
         return Rejection(raw.path, exc.reason)
     except Exception as exc:  # noqa: BLE001 - one broken page must not stop a batch
@@ -111,9 +116,9 @@ def _process_or_reject(raw: RawDocument, entities: bool = True) -> Document | Re
 
 
 def _processed(
-    items: Iterable[RawDocument | Rejection], workers: int, entities: bool
+    items: Iterable[RawDocument | Rejection], workers: int, entities: bool, embeddings: bool = True
 ) -> Iterator[Document | Rejection]:
-    work = partial(_process_or_reject, entities=entities)
+    work = partial(_process_or_reject, entities=entities, embeddings=embeddings)
     if workers <= 1:
         for item in items:
             yield item if isinstance(item, Rejection) else work(item)
@@ -144,13 +149,16 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: Callable[[], None] | None = None,
     entities: bool = True,
+    embeddings: bool = True,
 ) -> IngestSummary:
     """Read, clean and store every article under `paths`; one transaction per document.
 
     Documents whose raw content is already stored are skipped before any cleaning, so a
-    re-run after an interruption only does the remaining work.
+    re-run after an interruption only does the remaining work. Each new document is placed
+    in a story here (the store lookups of the story stage), then stored with it.
     """
     summary = IngestSummary()
+    stories = StoryIndex(store)
 
     def fresh(items: Iterable[RawDocument | Rejection]) -> Iterator[RawDocument | Rejection]:
         for item in items:
@@ -161,13 +169,22 @@ def ingest(
                 continue
             yield item
 
-    for result in _processed(fresh(read_inputs(paths, max_bytes)), workers, entities):
+    for result in _processed(fresh(read_inputs(paths, max_bytes)), workers, entities, embeddings):
         if isinstance(result, Rejection):
             summary.rejected.append(result)
-        elif store.add_document(result):
-            summary.stored += 1
-        else:
+        elif store.has_document(result.id):
             summary.duplicates += 1
+        else:
+            placement = stories.place(result)
+            if placement is not None:
+                result = replace(result, story_id=placement.story_id, duplicate_of=placement.duplicate_of)
+            if store.add_document(result, placement):
+                summary.stored += 1
+                summary.near_duplicates += result.duplicate_of is not None
+                if placement is not None:
+                    stories.added(placement, result.signals.day if result.signals else None)
+            else:
+                summary.duplicates += 1
         if progress:
             progress()
     return summary

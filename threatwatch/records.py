@@ -150,6 +150,37 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class StorySignals:
+    """What the story stage needs from a document, computed in the worker (`threatwatch/stories/`).
+
+    `minhash` is the MinHash signature of the text's word shingles (uint32 values as bytes) and
+    `bands` its LSH band keys; `features` are weighted cues (`e:` entity ids, `v:` event signatures,
+    `w:` stemmed words of title and lead) before any store-wide weighting; `embedding` is the
+    L2-normalised sentence embedding of title and lead (float16 bytes), None when embeddings are off;
+    `day` is the publication date as a day number (None when the day is not known).
+    """
+
+    minhash: bytes
+    bands: tuple[int, ...]
+    features: tuple[tuple[str, float], ...]
+    embedding: bytes | None = None
+    day: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the story stage puts a new document: its story (`story_rowid` None for a new one),
+    the document it duplicates if any, its hashed features and those to index for later lookups."""
+
+    story_id: str
+    story_rowid: int | None
+    duplicate_of: str | None
+    feature_keys: tuple[int, ...]
+    feature_weights: tuple[float, ...]
+    posted: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     id: str
     path: str
@@ -168,6 +199,7 @@ class Document:
     entities: tuple[Entity, ...] = ()  # what this document's mentions link to, as seen from it
     events: tuple[Event, ...] = ()
     claims: tuple[Claim, ...] = ()
+    signals: StorySignals | None = None  # for the story stage; never stored as such
 
     def to_dict(self) -> dict[str, object]:
         """The SPEC.md `documents` record."""
@@ -210,7 +242,8 @@ class IngestSummary:
     """What an ingest run did; the CLI prints it and picks the exit status from it."""
 
     stored: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # identical content already stored (not stored again)
+    near_duplicates: int = 0  # stored, with `duplicate_of` naming the document they copy
     rejected: list[Rejection] = field(default_factory=list)
 
     @property

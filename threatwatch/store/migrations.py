@@ -113,6 +113,66 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX claims_doc ON claims(doc_rowid);
     """,
+    # 4: stories and near-duplicates. `story_docs` keeps each stored document's story cues
+    # (hashed features and their weights, the title-and-lead embedding, the MinHash signature);
+    # `minhash_bands` and `story_postings` are the indexes that find a new document's
+    # candidates in constant time however large the store is; `story_features` holds each
+    # feature's document frequency (for idf); `story_events` are the canonical events that
+    # merge the same happening reported by several documents of a story (an event's
+    # `story_event_rowid` names its canonical event). Day numbers are date.toordinal(), 0
+    # when the publication day is not known.
+    """
+    CREATE TABLE stories (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT,
+        first_published TEXT,
+        last_published TEXT,
+        first_day INTEGER NOT NULL,
+        last_day INTEGER NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE story_docs (
+        doc_rowid INTEGER PRIMARY KEY REFERENCES documents(rowid),
+        story_rowid INTEGER NOT NULL REFERENCES stories(rowid),
+        day INTEGER NOT NULL,
+        feature_keys BLOB NOT NULL,
+        feature_weights BLOB NOT NULL,
+        embedding BLOB,
+        minhash BLOB NOT NULL
+    );
+    CREATE INDEX story_docs_story ON story_docs(story_rowid);
+    CREATE INDEX story_docs_day ON story_docs(day);
+    CREATE TABLE minhash_bands (
+        key INTEGER NOT NULL,
+        doc_rowid INTEGER NOT NULL,
+        PRIMARY KEY (key, doc_rowid)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_postings (
+        feature INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        doc_rowid INTEGER NOT NULL,
+        PRIMARY KEY (feature, day, doc_rowid)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_features (
+        feature INTEGER PRIMARY KEY,
+        df INTEGER NOT NULL
+    );
+    CREATE TABLE story_events (
+        rowid INTEGER PRIMARY KEY,
+        story_rowid INTEGER NOT NULL REFERENCES stories(rowid),
+        type TEXT NOT NULL,
+        place_id TEXT,
+        country TEXT,
+        date TEXT,
+        first_event_rowid INTEGER NOT NULL
+    );
+    CREATE INDEX story_events_story ON story_events(story_rowid, type);
+    ALTER TABLE events ADD COLUMN story_event_rowid INTEGER;
+    CREATE INDEX events_story_event ON events(story_event_rowid);
+    CREATE INDEX events_story ON events(story_id);
+    CREATE INDEX documents_story ON documents(story_id);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

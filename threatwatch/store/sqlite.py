@@ -18,7 +18,8 @@ from types import TracebackType
 from threatwatch.entities.overrides import Override, resolve, split_id
 from threatwatch.errors import StoreError
 from threatwatch.normalize import index_text
-from threatwatch.records import Document, Entity, Mention, Paragraph
+from threatwatch.records import Document, Entity, Mention, Paragraph, Placement
+from threatwatch.store import stories as story_sql
 from threatwatch.store.events import add_events, claims, events
 from threatwatch.store.migrations import LATEST, MIGRATIONS
 
@@ -93,8 +94,9 @@ class Store:
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
-    def add_document(self, doc: Document) -> bool:
-        """Store `doc` and its search index entry atomically; False when it was already stored."""
+    def add_document(self, doc: Document, placement: Placement | None = None) -> bool:
+        """Store `doc` and its search index entry atomically (with its story cues and canonical
+        events when the story stage placed it); False when it was already stored."""
         with self._transaction():
             cursor = self.db.execute(
                 f"INSERT OR IGNORE INTO documents ({_DOCUMENT_COLUMNS}, ingested_at) "
@@ -114,6 +116,8 @@ class Store:
             )
             self._add_mentions(int(cursor.lastrowid), doc)
             add_events(self.db, int(cursor.lastrowid), doc)
+            if placement is not None and doc.signals is not None:
+                story_sql.add_story_document(self.db, int(cursor.lastrowid), doc, placement)
             return True
 
     # --- entities ---------------------------------------------------------------------------
@@ -230,7 +234,16 @@ class Store:
             }
 
     def events(self) -> Iterator[dict[str, object]]:
+        """Event records as each document reports them (one document in `doc_ids`)."""
         return events(self.db)
+
+    def merged_events(self) -> Iterator[dict[str, object]]:
+        """SPEC event records, one per canonical event (the reports of one happening in a story
+        merged: every source and evidence span, tolls by the ledger's rule), plus `ledger`."""
+        return story_sql.merged_events(self.db)
+
+    def stories(self) -> Iterator[dict[str, object]]:
+        return story_sql.stories(self.db)
 
     def claims(self) -> Iterator[dict[str, object]]:
         return claims(self.db)

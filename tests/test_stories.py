@@ -1,0 +1,269 @@
+"""Stories: near-duplicates, online story assignment, merged events with a toll ledger, claims
+compared, the timeline, and the seeds' shared story across English and Arabic."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import seed_files
+from threatwatch.cli import main
+from threatwatch.export import export
+from threatwatch.pipeline import ingest
+from threatwatch.records import Document, Event, Mention, Paragraph, Span, StorySignals
+from threatwatch.store import Store
+from threatwatch.store.migrations import MIGRATIONS
+from threatwatch.stories import duplicates
+from threatwatch.stories.assign import StoryIndex
+from threatwatch.stories.claims import claim_group
+from threatwatch.stories.cluster import StoryParams, Vector, feature_key, similarity, story_open
+from threatwatch.stories.evaluate import bcubed, pair_accuracy
+from threatwatch.stories.merge import Context, EventKey, compatible, merge_records
+from threatwatch.stories.signals import day_number, features
+
+ARTICLE = (
+    "Gunmen opened fire on worshippers at a mosque in the northern city of Kano on Friday, killing at least "
+    "twelve people and wounding dozens more, police said. Witnesses said the attackers arrived on motorcycles "
+    "and fled into the bush after the shooting. The governor condemned the attack and ordered an inquiry, "
+    "while security forces sealed off the area and began searching nearby villages for the gunmen."
+)
+
+
+# --- near-duplicates ---------------------------------------------------------------------------
+
+def test_minhash_estimates_jaccard_and_bands_find_near_copies() -> None:
+    copy = ARTICLE + " Subscribe to our newsletter for the latest news."
+    a, b = duplicates.text_signature(ARTICLE), duplicates.text_signature(copy)
+    unrelated = duplicates.text_signature("The central bank raised interest rates by half a point on Tuesday.")
+    assert duplicates.estimated_jaccard(a.tobytes(), a.tobytes()) == 1.0
+    assert duplicates.estimated_jaccard(a.tobytes(), b.tobytes()) >= duplicates.DUPLICATE_JACCARD
+    assert duplicates.estimated_jaccard(a.tobytes(), unrelated.tobytes()) < 0.2
+    assert set(duplicates.band_keys(a)) & set(duplicates.band_keys(b))
+    assert not set(duplicates.band_keys(a)) & set(duplicates.band_keys(unrelated))
+
+
+def test_a_rescraped_copy_gets_duplicate_of_and_the_same_story(tmp_path: Path) -> None:
+    lines = [{"text": f"Mosque attack in Kano\n\n{ARTICLE}", "published": "2024-03-01"},
+             {"text": f"Mosque attack in Kano\n\n{ARTICLE}\n\nShare this article. Advertisement.",
+              "published": "2024-03-01"},
+             {"text": "Floods in Dhaka\n\nMonsoon floods displaced thousands of families across Bangladesh "
+                      "this week as rivers burst their banks, officials said.", "published": "2024-03-01"}]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
+    with Store(tmp_path / "s.db") as store:
+        summary = ingest(store, [corpus], entities=False, embeddings=False)
+        first, copy, other = store.documents()
+    assert summary.stored == 3 and summary.near_duplicates == 1
+    assert copy.duplicate_of == first.id and first.duplicate_of is None and other.duplicate_of is None
+    assert copy.story_id == first.story_id != other.story_id
+
+
+# --- online stories over synthetic documents (no models) ---------------------------------------
+
+def _doc(doc_id: str, published: str, entities: list[str], words: str, killed: int | None = None,
+         place: str = "geo:2335204", lang: str = "en") -> Document:
+    text = f"{words} " + " ".join(e.split(":")[-1].capitalize() for e in entities)
+    mentions, at = [], len(words) + 1
+    for entity in entities:
+        surface = entity.split(":")[-1].capitalize()
+        mentions.append(Mention(at, at + len(surface), surface, "person", entity))
+        at += len(surface) + 1
+    event = Event(id=f"ev-{doc_id}", type="attack", evidence=(Span(0, 10, text[:10]),), location_id=place,
+                  country="NG", location="Kano", killed=killed,
+                  fields=(("killed", Span(0, 10, text[:10])),) if killed is not None else ())
+    doc = Document(id=doc_id, path=doc_id, raw=text, text=text, title=words[:30], published=published, lang=lang,
+                   langs=(lang,), paragraphs=(Paragraph(0, len(text), lang),), mentions=tuple(mentions),
+                   events=(event,))
+    sig = duplicates.text_signature(text)
+    signals = StorySignals(sig.tobytes(), duplicates.band_keys(sig), features(doc), None, day_number(published))
+    return replace(doc, signals=signals)
+
+
+def _add(store: Store, index: StoryIndex, doc: Document) -> Document:
+    placement = index.place(doc)
+    assert placement is not None
+    doc = replace(doc, story_id=placement.story_id, duplicate_of=placement.duplicate_of)
+    assert store.add_document(doc, placement)
+    index.added(placement, doc.signals.day if doc.signals else None)
+    return doc
+
+
+NAMES = ["person:abubakar", "organization:boko", "geo:2335204"]
+
+
+def test_a_report_joins_the_story_of_its_happening_until_the_story_closes(store: Store) -> None:
+    index = StoryIndex(store)
+    first = _add(store, index, _doc("a1", "2024-03-01", NAMES, "gunmen mosque kano worshippers motorcycles", 12))
+    other = _add(store, index, _doc("b1", "2024-03-01", ["person:mahama", "geo:2306104"],
+                                    "election ballots accra parliament vote", place="geo:2306104"))
+    second = _add(store, index, _doc("a2", "2024-03-02", NAMES, "gunmen mosque kano worshippers inquiry", 15))
+    late = _add(store, index, _doc("a3", "2024-04-20", NAMES, "gunmen mosque kano worshippers anniversary"))
+    assert second.story_id == first.story_id != other.story_id
+    assert late.duplicate_of is None
+    assert late.story_id != first.story_id, "a story is closed to reports published long after it began"
+    (story,) = [s for s in store.stories() if s["id"] == first.story_id]
+    assert story["doc_ids"] == ["a1", "a2"] and story["first_published"] == "2024-03-01"
+    assert story["last_published"] == "2024-03-02" and story["langs"] == ["en"]
+
+
+def test_events_of_one_story_merge_with_a_toll_ledger(store: Store) -> None:
+    index = StoryIndex(store)
+    for doc in (_doc("a1", "2024-03-01", NAMES, "gunmen mosque kano worshippers", 12),
+                _doc("a2", "2024-03-02", NAMES, "gunmen mosque kano worshippers toll", 15)):
+        _add(store, index, doc)
+    (event,) = list(store.merged_events())
+    assert event["doc_ids"] == ["a1", "a2"] and event["id"] == "ev-a1"
+    assert {span["doc_id"] for span in event["evidence"]} == {"a1", "a2"}
+    assert event["killed"] == 15, "the latest-published report's toll is the canonical one"
+    assert [(e["value"], e["doc_id"], e["published"]) for e in event["ledger"]["killed"]] == [
+        (12, "a1", "2024-03-01"), (15, "a2", "2024-03-02")]
+    assert event["fields"]["killed"]["doc_id"] == "a2"
+    (story,) = list(store.stories())
+    assert story["event_ids"] == ["ev-a1"]
+
+
+def test_merge_rules() -> None:
+    moscow, russia = EventKey("threat", "geo:524901", "RU", None), EventKey("threat", "country:RU", "RU", "2016-08")
+    assert compatible(moscow, russia), "a city and its country are one place; an unknown date agrees"
+    assert not compatible(moscow, EventKey("threat", "geo:498817", "RU", None)), "two cities are two events"
+    assert not compatible(russia, EventKey("threat", "country:RU", "RU", "2015-11"))
+    assert compatible(EventKey("attack", None, None, "2024-03-22"), EventKey("attack", None, None, "2024-03-23"))
+    assert not compatible(moscow, EventKey("attack", "geo:524901", "RU", None))
+    member = {"id": "e1", "type": "attack", "attack_type": "unknown", "weapon": None, "date": None, "location": None,
+              "country": None, "lat": None, "lon": None, "actors": [], "killed": 40, "injured": None,
+              "arrested": None, "doc_ids": ["d1"], "story_id": "s", "evidence": [], "fields": {}}
+    same_day = dict(member, id="e2", killed=60, doc_ids=["d2"], attack_type="bombing")
+    merged = merge_records([member, same_day], Context({"d1": "2024-03-22", "d2": "2024-03-22"}, {}, {}))
+    assert merged["killed"] == 60 and merged["attack_type"] == "bombing", "same day: the largest figure"
+
+
+def test_documents_in_two_languages_are_compared_on_names_and_embedding_only() -> None:
+    params = StoryParams()
+    a = Vector.build([feature_key("w:kano"), feature_key("e:geo:1")], [1.0, 1.0], {}, 10)
+    b = Vector.build([feature_key("w:kano"), feature_key("e:geo:2")], [1.0, 1.0], {}, 10)
+    same_words = similarity(a, b, None, None, same_language=True)
+    assert same_words.words == pytest.approx(1.0) and same_words.names == 0.0
+    assert same_words.score(params) > 1.0
+    assert similarity(a, b, None, None, same_language=False).score(params) == 0.0
+    assert story_open(day_number("2024-03-20") or 0, day_number("2024-03-01") or 0, day_number("2024-03-05") or 0)
+    assert not story_open(day_number("2024-04-20") or 0, day_number("2024-03-01") or 0, day_number("2024-04-01") or 0)
+
+
+def test_candidate_lookups_stay_bounded_as_the_store_grows(store: Store) -> None:
+    params = StoryParams(block_candidates=8, postings_per_feature=16)
+    index = StoryIndex(store, params)
+    for i in range(60):  # sixty reports that all share the same names, words and day
+        _add(store, index, _doc(f"d{i:02d}", "2024-03-01", NAMES + [f"person:p{i}"], f"kano mosque w{i}"))
+    probe = _doc("probe", "2024-03-01", NAMES, "kano mosque")
+    assert probe.signals is not None
+    keys = tuple(feature_key(name) for name, _ in probe.signals.features)
+    weights = tuple(w for _, w in probe.signals.features)
+    df = index.frequencies(keys)
+    assert len(index._blocked(probe.signals, list(zip(keys, weights, strict=True)), df)) <= 8
+
+
+def test_pair_and_cluster_scores() -> None:
+    story = {"a": "s1", "b": "s1", "c": "s2", "d": None}
+    scores = pair_accuracy([("a", "b", True), ("a", "c", False), ("c", "d", True), ("d", "d", False)], story)
+    assert scores["accuracy"] == 0.75 and scores["true_same"] == 1 and scores["false_different"] == 1
+    assert bcubed(["x", "x", "y", "y"], ["1", "2", "3", "4"]) == {"precision": 1.0, "recall": 0.5, "f1": 0.6667}
+    assert bcubed(["x", "x", "y"], ["1", "1", "1"])["precision"] == pytest.approx(0.5556, abs=1e-4)
+
+
+def test_claim_groups_key_on_what_is_counted_never_the_figure() -> None:
+    assert claim_group("Russian nationals", None, "Over 3,200 Russian nationals have left to join Daesh") == \
+        "fighters:RU"
+    assert claim_group("Russians", None, 'put the figure at "up to 2,000."',
+                       before="thousands of Russians have travelled to Syria to fight alongside IS") == "fighters:RU"
+    assert claim_group("fighters", None, "5,000 to 7,000 fighters from Russia", countries=["RU"]) == "fighters:RU"
+    assert claim_group("people", None, "killing 80 people in Kabul", countries=["AF"]) == "people:killed:AF"
+    assert claim_group("of the vote", "%", "won 52% of the vote") == "vote:percent"
+
+
+def test_a_schema_3_store_migrates_to_stories(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 3")
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        assert list(store.stories()) == []
+        assert "story_event_rowid" in {r[1] for r in store.db.execute("PRAGMA table_info(events)")}
+
+
+# --- the reference seeds -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    if not seed_files():
+        pytest.skip("reference seeds not found")
+    path = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    with Store(path) as store:
+        ingest(store, seed_files())
+    opened = Store(path)
+    yield opened
+    opened.close()
+
+
+def _ids(store: Store) -> dict[str, Document]:
+    return {Path(doc.path).name[:3]: doc for doc in store.documents()}
+
+
+def test_seed_000_and_004_share_one_story_and_the_others_do_not(seeded: Store) -> None:
+    docs = _ids(seeded)
+    video = docs["000"].story_id
+    assert video and docs["004"].story_id == video
+    assert {docs[n].story_id for n in ("001", "002", "003")}.isdisjoint({video})
+    (story,) = [s for s in seeded.stories() if s["id"] == video]
+    assert set(story["langs"]) == {"en", "ar"} and story["first_published"] == "2016-08-02"
+    assert story["doc_ids"] == [docs["000"].id, docs["004"].id]
+
+
+def test_the_video_threat_is_one_event_with_evidence_in_both_languages(seeded: Store) -> None:
+    docs = _ids(seeded)
+    threats = [e for e in seeded.merged_events() if e["type"] == "threat" and e["story_id"] == docs["000"].story_id
+               and len(e["doc_ids"]) == 2]
+    assert len(threats) == 1
+    (threat,) = threats
+    texts = {d.id: d.text for d in docs.values()}
+    by_doc = {span["doc_id"] for span in threat["evidence"]}
+    assert by_doc == {docs["000"].id, docs["004"].id}
+    for span in threat["evidence"]:
+        assert texts[span["doc_id"]][span["start"]:span["end"]] == span["text"]
+    assert any("هدد" in span["text"] for span in threat["evidence"])
+    assert "vladimir-putin" in {a["entity_id"] for a in threat["actors"]}
+
+
+def test_the_foreign_fighter_claims_of_000_001_002_are_one_group(seeded: Store) -> None:
+    out = io.StringIO()
+    export(seeded, "claims", "jsonl", out)
+    claims = [json.loads(line) for line in out.getvalue().splitlines()]
+    docs = _ids(seeded)
+    fighters = [c for c in claims if c["claim_group"] == "fighters:RU"]
+    assert {c["doc_id"] for c in fighters} >= {docs["000"].id, docs["001"].id, docs["002"].id}
+    assert {c["value"] for c in fighters} >= {5000, 2000, 3200}
+
+
+def test_export_stories_and_timeline_commands(seeded: Store) -> None:
+    docs = _ids(seeded)
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", "stories", "--db", seeded.path, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "id,title,doc_ids,langs,first_published,last_published,event_ids"
+    result = runner.invoke(main, ["timeline", "--db", seeded.path, "--story", str(docs["000"].story_id)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("event  threat" in line for line in lines) and any("claim  fighters:RU" in line for line in lines)
+    dated = [line[:10].strip() for line in lines if not line.startswith("undated")]
+    assert dated == sorted(dated)
+    result = runner.invoke(main, ["timeline", "--db", seeded.path, "--entity", "Putin"])
+    assert result.exit_code == 0 and "fighters:RU: 5,000-7,000" in result.output
+    assert runner.invoke(main, ["timeline", "--db", seeded.path, "--entity", "Nobody Known"]).exit_code == 2
