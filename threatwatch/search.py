@@ -46,7 +46,9 @@ def search(store: Store, query: str, lang: str | None = None, limit: int = 20, o
     expression, forms = fts_query(query, lang)
     if not expression:
         return SearchResult(0, ())
-    where = "documents_fts MATCH ?" + (" AND d.lang = ?" if lang else "")
+    # The unary + keeps SQLite from driving the query by the lang index and re-running the
+    # full-text match per document (11 s on 100,000 documents); the match drives, lang filters.
+    where = "documents_fts MATCH ?" + (" AND +d.lang = ?" if lang else "")
     params: list[object] = [expression] + ([lang] if lang else [])
     total = store.db.execute(
         f"SELECT count(*) FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid WHERE {where}",
