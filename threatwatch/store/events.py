@@ -21,6 +21,11 @@ _CURRENT_ENTITY = (
     "COALESCE((SELECT m.entity_id FROM mentions m WHERE m.doc_rowid = {doc} AND m.start_char = {start} "
     "AND m.end_char = {end} LIMIT 1), {stored})"
 )
+# SQL for an event actor's (`a` joined to `e`) and a claim speaker's (`c`) entity after the
+# users' corrections; the web's filters use the same expressions.
+ACTOR_ENTITY = _CURRENT_ENTITY.format(doc="e.doc_rowid", start="a.start_char", end="a.end_char", stored="a.entity_id")
+SPEAKER_ENTITY = _CURRENT_ENTITY.format(doc="c.doc_rowid", start="c.speaker_start", end="c.speaker_end",
+                                        stored="c.speaker_entity_id")
 
 
 def add_events(db: sqlite3.Connection, doc_rowid: int, doc: Document) -> None:
@@ -55,8 +60,6 @@ def add_events(db: sqlite3.Connection, doc_rowid: int, doc: Document) -> None:
 def events(db: sqlite3.Connection, where: str = "", params: tuple[object, ...] = ()) -> Iterator[dict[str, object]]:
     """SPEC event records, in document order. `where` is a fixed SQL condition on `e` with `?` parameters."""
     texts = _TextCache(db)
-    actor_entity = _CURRENT_ENTITY.format(doc="e.doc_rowid", start="a.start_char", end="a.end_char",
-                                          stored="a.entity_id")
     rows = db.execute(
         f"SELECT e.*, d.id AS doc_id FROM events e JOIN documents d ON d.rowid = e.doc_rowid "
         f"{'WHERE ' + where if where else ''} ORDER BY e.rowid",
@@ -65,7 +68,7 @@ def events(db: sqlite3.Connection, where: str = "", params: tuple[object, ...] =
     for row in rows:
         text = texts.get(row["doc_rowid"])
         actors = db.execute(
-            f"SELECT a.role, a.name, {actor_entity} AS entity_id FROM event_actors a JOIN events e "
+            f"SELECT a.role, a.name, {ACTOR_ENTITY} AS entity_id FROM event_actors a JOIN events e "
             "ON e.rowid = a.event_rowid WHERE a.event_rowid = ? ORDER BY a.rowid",
             (row["rowid"],),
         ).fetchall()
@@ -93,10 +96,8 @@ def events(db: sqlite3.Connection, where: str = "", params: tuple[object, ...] =
 
 def claims(db: sqlite3.Connection, where: str = "", params: tuple[object, ...] = ()) -> Iterator[dict[str, object]]:
     texts = _TextCache(db)
-    speaker_entity = _CURRENT_ENTITY.format(doc="c.doc_rowid", start="c.speaker_start", end="c.speaker_end",
-                                            stored="c.speaker_entity_id")
     rows = db.execute(
-        f"SELECT c.*, d.id AS doc_id, {speaker_entity} AS current_speaker_entity FROM claims c "
+        f"SELECT c.*, d.id AS doc_id, {SPEAKER_ENTITY} AS current_speaker_entity FROM claims c "
         f"JOIN documents d ON d.rowid = c.doc_rowid {'WHERE ' + where if where else ''} ORDER BY c.rowid",
         params,
     )

@@ -15,19 +15,10 @@ from dataclasses import dataclass
 
 from threatwatch.records import Document, Paragraph
 from threatwatch.search import TITLE_WEIGHT, fts_query
+from threatwatch.store.events import ACTOR_ENTITY, SPEAKER_ENTITY
 from threatwatch.store.events import claims as claim_records
 from threatwatch.store.events import events as event_records
 
-# An event actor's or a claim speaker's entity after the users' corrections: the mention at
-# the same span, else the id stored at ingest (as threatwatch.store.events reads it).
-_ACTOR_ENTITY = (
-    "COALESCE((SELECT m.entity_id FROM mentions m WHERE m.doc_rowid = e.doc_rowid "
-    "AND m.start_char = a.start_char AND m.end_char = a.end_char LIMIT 1), a.entity_id)"
-)
-_SPEAKER_ENTITY = (
-    "COALESCE((SELECT m.entity_id FROM mentions m WHERE m.doc_rowid = c.doc_rowid "
-    "AND m.start_char = c.speaker_start AND m.end_char = c.speaker_end LIMIT 1), c.speaker_entity_id)"
-)
 # A document without a title is listed by the start of its text.
 _TITLE = "COALESCE(d.title, substr(d.text, 1, 80) || '…')"
 _FACET_ENTITY_DOCS = 500  # entity facet counts over the best-ranked documents only: bounded cost
@@ -258,7 +249,7 @@ def _event_where(filters: Filters) -> _Where:
     if filters.entity:
         where.add(
             f"(e.location_id = ? OR EXISTS (SELECT 1 FROM event_actors a WHERE a.event_rowid = e.rowid "
-            f"AND {_ACTOR_ENTITY} = ?))",
+            f"AND {ACTOR_ENTITY} = ?))",
             filters.entity, filters.entity,
         )
     return where
@@ -344,7 +335,7 @@ def _claim_where(filters: Filters) -> _Where:
     if filters.doc_id:
         where.add("d.id = ?", filters.doc_id)
     if filters.entity:
-        where.add(f"{_SPEAKER_ENTITY} = ?", filters.entity)
+        where.add(f"{SPEAKER_ENTITY} = ?", filters.entity)
     if filters.q:
         where.add("c.subject LIKE ? ESCAPE '\\'", _like(filters.q))
     where.dates("c.said_on", filters.date_from, filters.date_to)
