@@ -32,6 +32,7 @@ from threatwatch.events.detect import (
     PLACED,
     WEAPON_PRIORITY,
     EventMention,
+    place_precision,
 )
 from threatwatch.records import Actor, Entity, Event, Span
 
@@ -151,7 +152,7 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
     if dated:
         date = dated.value
         fields["date"] = Span(dated.start, dated.end, dated.text)
-    place = min((m.place for m in mentions if m.place), key=lambda p: _precision(p.entity_id), default=None)
+    place = min((m.place for m in mentions if m.place), key=lambda p: place_precision(p.entity_id), default=None)
     figures: dict[str, tuple[int, Span]] = {}
     extras: dict[str, int] = {}
     for mention in mentions:
@@ -194,10 +195,6 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
         arrested=figures["arrested"][0] if "arrested" in figures else None,
         fields=tuple(fields.items()),
     )
-
-
-def _precision(entity_id: str) -> int:
-    return {"geo": 0, "region": 2, "country": 3}.get(entity_id.split(":")[0], 1)
 
 
 def _event_id(doc_id: str, kind: str, first: Span) -> str:

@@ -191,8 +191,12 @@ def _place(mentions: Sequence[Mention], triggers: Sequence[Span], text: str, lex
         return any(not lex.clause_breaks.search(text[min(t.end, m.end):max(t.start, m.start)]) for t in triggers)
 
     places = [m for m in mentions if m.type == "location" and distance(m) <= _PLACE_WINDOW and same_clause(m)]
-    rank = {"geo": 0, "region": 2, "country": 3}
-    return min(places, key=lambda m: (rank.get(m.entity_id.split(":")[0], 1), distance(m)), default=None)
+    return min(places, key=lambda m: (place_precision(m.entity_id), distance(m)), default=None)
+
+
+def place_precision(entity_id: str) -> int:
+    """Lower is more precise: a city (geo:), an unknown named place, a region, a country."""
+    return {"geo": 0, "region": 2, "country": 3}.get(entity_id.split(":")[0], 1)
 
 
 def _actors(ctx: SentenceContext, kind: str, position: int) -> tuple[Actor, ...]:
