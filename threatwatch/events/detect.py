@@ -81,13 +81,14 @@ def find_mentions(ctx: SentenceContext) -> list[EventMention]:
         by_type.setdefault(trigger.type, []).append((match, trigger))
     if by_type.keys() & _WARFARE and not any(t.specific for _, t in by_type.get("attack", [])):
         by_type.pop("attack", None)  # "killed in the air campaign": the killing belongs to the operation
-    mentions = [_mention(ctx, sentence, kind, found) for kind, found in by_type.items()]
-    if not mentions:
+    # Read once per sentence: a sentence with an attack and an arrest counts its people once.
+    figures = tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex))
+    mentions = [_mention(ctx, sentence, kind, found, figures if kind in COUNTED else ())
+                for kind, found in by_type.items()]
+    if not mentions and figures:
         # "12 people were killed." after the sentence that named the blast: its figures join it.
-        figures = read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex)
-        if figures:
-            span = Span(ctx.start, ctx.end, sentence)
-            mentions.append(EventMention(FIGURES_ONLY, span, (span,), specific=False, figures=tuple(figures)))
+        span = Span(ctx.start, ctx.end, sentence)
+        mentions.append(EventMention(FIGURES_ONLY, span, (span,), specific=False, figures=figures))
     return mentions
 
 
@@ -130,7 +131,8 @@ def _clause_before(sentence: str, position: int, lex: Lexicon) -> str:
 
 
 def _mention(
-    ctx: SentenceContext, sentence: str, kind: str, found: list[tuple[re.Match[str], Trigger]]
+    ctx: SentenceContext, sentence: str, kind: str, found: list[tuple[re.Match[str], Trigger]],
+    figures: tuple[Figure, ...],
 ) -> EventMention:
     base = ctx.start
     triggers = tuple(Span(base + m.start(), base + m.end(), m.group()) for m, _ in found)
@@ -157,8 +159,7 @@ def _mention(
         secondary_type=secondary,
         weapon=weapon,
         weapon_span=weapon_span,
-        figures=tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex))
-        if kind in COUNTED else (),
+        figures=figures,
         date=_closest_time(ctx.times, position),
         place=_place(ctx.mentions, triggers, ctx.text, ctx.lex),
         actors=_actors(ctx, kind, position),
