@@ -223,6 +223,17 @@ def merged_events(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
         yield merge_records(list(events(db, where, (value,))), _context(db, where, value))
 
 
+def story_events(db: sqlite3.Connection, story_id: str) -> Iterator[tuple[dict[str, object], list[dict[str, object]]]]:
+    """Each canonical event of one story, in the order of the story's `event_ids`: its merged
+    record (as `merged_events` writes it, with `ledger`) and the records of its reports. Read-only."""
+    rows = db.execute("SELECT se.rowid FROM story_events se JOIN stories s ON s.rowid = se.story_rowid "
+                      "WHERE s.id = ? ORDER BY se.rowid", (story_id,)).fetchall()
+    for row in rows:
+        members = list(events(db, "e.story_event_rowid = ?", (row[0],)))
+        if members:
+            yield merge_records(members, _context(db, "e.story_event_rowid = ?", row[0])), members
+
+
 def _context(db: sqlite3.Connection, where: str, value: int) -> Context:
     rows = db.execute(
         "SELECT e.id, e.location_id, e.country, e.killed, e.injured, e.arrested, e.doc_rowid, e.fields, "
