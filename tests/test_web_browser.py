@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.test_web_fixtures import HOSTILE_ID, HOSTILE_TITLE, seed_ids, web_store
+from tests.test_web_fixtures import HOSTILE_ID, HOSTILE_STORY, HOSTILE_TITLE, seed_ids, web_store
 from threatwatch.web import create_app
 from threatwatch.web.security import Limits
 
@@ -94,9 +94,9 @@ class Watched:
         self.page.goto(self.base + path)
         return self.page
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, full_page: bool = False) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture
@@ -177,8 +177,69 @@ def test_arabic_document_reads_right_to_left(watched: Watched, seeds: dict[str, 
     assert not watched.errors
 
 
+def _json(url: str) -> dict[str, object]:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url) as response:
+        return json.load(response)  # type: ignore[no-any-return]
+
+
+def test_story_of_seed_000_sets_english_and_arabic_side_by_side(watched: Watched, server: str,
+                                                                 seeds: dict[str, str]) -> None:
+    story_id = _json(f"{server}/api/documents/{seeds['000']}")["story_id"]
+    page = watched.open("/")
+    page.click("header.top nav a[href='/stories']")
+    page.wait_for_selector("table.stories")
+    page.click(f"table.stories a.story[href='/stories/{story_id}']")
+    page.wait_for_selector(".langcol")
+    assert page.url == f"{server}/stories/{story_id}"
+    english, arabic = page.locator(".langcol[lang=en]"), page.locator(".langcol[lang=ar]")
+    assert english.locator(f"a[href='/documents/{seeds['000']}']").is_visible()
+    assert arabic.locator(f"a[href='/documents/{seeds['004']}']").is_visible()
+    assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert arabic.locator(".lead").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    left, right = english.bounding_box(), arabic.bounding_box()
+    assert left and right and left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2, \
+        "the two languages stand side by side"
+    assert page.locator("tr.canonical").count() >= 1
+    watched.shot("story", full_page=True)
+    watched.shot("story-top")
+    assert not watched.errors and not watched.dialogs, watched.errors
+
+
+def test_a_merged_event_opens_the_arabic_report_at_its_evidence(watched: Watched, server: str,
+                                                                seeds: dict[str, str]) -> None:
+    story_id = _json(f"{server}/api/documents/{seeds['000']}")["story_id"]
+    story = _json(f"{server}/api/stories/{story_id}")
+    event = next(e for e in story["events"] if {s["doc_id"] for s in e["evidence"]} == {seeds["000"], seeds["004"]})  # type: ignore[attr-defined,index]
+    span = next(s for s in event["evidence"] if s["doc_id"] == seeds["004"])
+    href = f"/documents/{span['doc_id']}#span-{span['start']}-{span['end']}"
+    page = watched.open(f"/stories/{story_id}")
+    link = page.locator(f"#event-{event['id']} .sources a.evl[href='{href}']")
+    assert link.evaluate("a => getComputedStyle(a.closest('li')).direction") == "rtl"
+    link.click()
+    page.wait_for_selector("#doc-text .hl")
+    assert page.url == server + href
+    assert page.evaluate("document.body.dataset.highlighted") == f"{span['start']}-{span['end']}"
+    shown = "".join(page.locator("#doc-text .hl").all_inner_texts())
+    assert " ".join(shown.split()) == " ".join(span["text"].split())
+    box = page.locator("#doc-text .hl").first.bounding_box()
+    assert box is not None and 0 <= box["y"] <= page.viewport_size["height"], "the evidence is scrolled into view"
+    watched.shot("story-evidence-arabic")
+    page.go_back()
+    page.wait_for_selector(".langcol")
+    ledger = page.locator("table.tolls tr.canonical a.val").first
+    ledger.click()
+    page.wait_for_selector("#doc-text .hl")
+    assert "/documents/" in page.url and "#span-" in page.url
+    assert not watched.errors and not watched.dialogs, watched.errors
+
+
 def test_hostile_document_shows_its_payload_as_text(watched: Watched) -> None:
-    for path in [f"/documents/{HOSTILE_ID}", "/search?q=onerror", "/claims", "/map", "/entities"]:
+    for path in [f"/documents/{HOSTILE_ID}", "/search?q=onerror", "/claims", "/map", "/entities", "/stories",
+                 f"/stories/{HOSTILE_STORY}"]:
         page = watched.open(path)
         page.wait_for_load_state("load")
         assert page.evaluate("window.__pwned") is None, path

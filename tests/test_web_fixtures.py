@@ -1,11 +1,14 @@
-"""Stores for the web tests (no tests here): the five reference seeds when ../shared is there,
-plus a hostile document written below, whose every field carries markup that must never run.
+"""Stores for the web tests (no tests here): the five reference seeds when ../shared is there
+(ingested as `threatwatch ingest` does, embeddings on, so that they are grouped into stories),
+plus a hostile document written below, whose every field carries markup that must never run,
+placed in a story of its own.
 
 Built once per test session and shared by test_web_api.py and test_web_browser.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tests.conftest import seed_files
@@ -13,12 +16,15 @@ from threatwatch.ingest import read_file
 from threatwatch.pipeline import document_id, ingest
 from threatwatch.records import Actor, Claim, Document, Entity, Event, Mention, Paragraph, RawDocument, Span
 from threatwatch.store import Store
+from threatwatch.stories.assign import StoryIndex, story_id
+from threatwatch.stories.signals import story_signals
 
 SCRIPT = "<script>window.__pwned=1;alert(1)</script>"
 IMG = '<img src=x onerror="window.__pwned=2;alert(2)">'
 HOSTILE_ID = "0badc0de0badc0de"
 HOSTILE_ENTITY = "other:x\"'><svg onload=alert(3)>"
 HOSTILE_TITLE = f"Hostile {SCRIPT} headline"
+HOSTILE_STORY = story_id(HOSTILE_ID)
 _BUILT: dict[Path, Path] = {}
 
 
@@ -66,6 +72,10 @@ def web_store(folder: Path) -> Path:
         with Store(db) as store:
             if seed_files():
                 ingest(store, seed_files(), workers=1)
-            store.add_document(hostile_document())
+            hostile = hostile_document()
+            hostile = replace(hostile, signals=story_signals(hostile, embeddings=False))
+            placement = StoryIndex(store).place(hostile)
+            assert placement is not None and placement.story_id == HOSTILE_STORY, "the hostile story is its own"
+            store.add_document(replace(hostile, story_id=placement.story_id), placement)
         _BUILT[folder] = db
     return _BUILT[folder]

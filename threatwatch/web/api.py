@@ -1,4 +1,5 @@
-"""The JSON API under /api/ (SPEC.md, "HTTP"). Read-only: every route is a GET.
+"""The JSON API under /api/ (SPEC.md, "HTTP"). Read-only: every route is a GET (HEAD answers as
+GET does, without the body: `app.HeadAsGet`).
 
 Lists answer `{"total", "results", "limit", "offset"}`; `limit` is capped at MAX_LIMIT and
 `offset` at MAX_OFFSET so that no request can ask for the whole store at once.
@@ -27,11 +28,11 @@ from threatwatch.web.queries import (
     timeline,
 )
 from threatwatch.web.readonly import ReadOnlyStore
+from threatwatch.web.story_queries import find_stories, story_detail
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-STORIES_NOT_BUILT = "stories are not built yet: this version extracts documents, entities, events and claims"
 
 EventType = Literal["threat", "attack", "claim_of_responsibility", "allegiance", "arrest", "military_operation",
                     "statement", "armed_clash", "protest"]
@@ -42,6 +43,7 @@ To = Annotated[str | None, Query(alias="to", pattern=DATE, description="Latest d
 Country = Annotated[str | None, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Entity = Annotated[str | None, Query(max_length=200, description="Entity id (from /api/entities)")]
 Doc = Annotated[str | None, Query(max_length=64, description="Document id")]
+Story = Annotated[str | None, Query(max_length=200, description="Story id (from /api/stories)")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Text = Annotated[str, Query(max_length=500)]
@@ -118,13 +120,14 @@ def entity(
 @router.get("/events", response_model=schemas.Listing[schemas.EventRecord])
 def events(
     request: Request, type: EventType | None = None, lang: Lang = None, country: Country = None,  # noqa: A002
-    entity: Entity = None, doc: Doc = None, date_from: From = None, date_to: To = None,
+    entity: Entity = None, doc: Doc = None, story: Story = None, date_from: From = None, date_to: To = None,
     located: Annotated[bool, Query(description="Only events with coordinates")] = False,
     sort: Literal["document", "date"] = "document", limit: Limit = 20, offset: Offset = 0,
 ) -> JSONResponse:
-    """Event records; `entity` keeps events with it as an actor or as the place."""
+    """Event records, one per report (each document's own events; /api/stories/{id} gives a
+    story's merged ones); `entity` keeps events with it as an actor or as the place."""
     filters = Filters(type=type, lang=lang, country=country, entity=entity, doc_id=doc, date_from=date_from,
-                      date_to=date_to)
+                      date_to=date_to, story=story)
     total, results = find_events(store_of(request).db, filters, Page(limit, offset), order=sort, located=located)
     return _listing(total, results, limit, offset)
 
@@ -133,11 +136,11 @@ def events(
 def claims(
     request: Request, q: Annotated[str | None, Query(max_length=200, description="Part of the subject")] = None,
     entity: Annotated[str | None, Query(max_length=200, description="Speaker entity id")] = None,
-    lang: Lang = None, doc: Doc = None, date_from: From = None, date_to: To = None,
+    lang: Lang = None, doc: Doc = None, story: Story = None, date_from: From = None, date_to: To = None,
     sort: Literal["document", "subject"] = "document", limit: Limit = 20, offset: Offset = 0,
 ) -> JSONResponse:
     """Numeric claims; dates filter on `said_on`."""
-    filters = Filters(q=q, entity=entity, lang=lang, doc_id=doc, date_from=date_from, date_to=date_to)
+    filters = Filters(q=q, entity=entity, lang=lang, doc_id=doc, date_from=date_from, date_to=date_to, story=story)
     total, results = find_claims(store_of(request).db, filters, Page(limit, offset), order=sort)
     return _listing(total, results, limit, offset)
 
@@ -145,20 +148,40 @@ def claims(
 @router.get("/timeline", response_model=schemas.Listing[schemas.TimelinePeriod])
 def events_timeline(
     request: Request, granularity: Literal["year", "month", "day"] = "month", type: EventType | None = None,  # noqa: A002
-    lang: Lang = None, country: Country = None, entity: Entity = None, date_from: From = None, date_to: To = None,
+    lang: Lang = None, country: Country = None, entity: Entity = None, story: Story = None, date_from: From = None,
+    date_to: To = None,
 ) -> JSONResponse:
-    """Dated events counted per period, oldest first, with their types and the killed summed."""
-    filters = Filters(type=type, lang=lang, country=country, entity=entity, date_from=date_from, date_to=date_to)
+    """Dated events counted per period, oldest first, with their types and the killed summed.
+    Events are counted per report, as /api/events lists them (a happening told by two documents
+    of a story counts twice)."""
+    filters = Filters(type=type, lang=lang, country=country, entity=entity, date_from=date_from, date_to=date_to,
+                      story=story)
     periods = timeline(store_of(request).db, filters, granularity)
     return JSONResponse({"total": len(periods), "results": periods})
 
 
-@router.get("/stories", response_model=schemas.Listing[dict])
-def stories(limit: Limit = 20, offset: Offset = 0) -> JSONResponse:
-    """Stories are not built yet: always empty."""
-    return _listing(0, [], limit, offset)
+@router.get("/stories", response_model=schemas.Listing[schemas.StorySummary])
+def stories(
+    request: Request, q: Annotated[str | None, Query(max_length=500, description="Words one report contains")] = None,
+    lang: Lang = None, entity: Entity = None, date_from: From = None, date_to: To = None,
+    min_reports: Annotated[int, Query(ge=1, le=10_000, description="Only stories of this many reports or more")] = 1,
+    sort: Literal["latest", "size", "ingest"] = "latest", limit: Limit = 20, offset: Offset = 0,
+) -> JSONResponse:
+    """Story records with their main `entities`. `lang`, `entity`: stories with a report in that
+    language, naming that entity; dates keep the stories whose span of publication dates meets
+    the range. Sorted by latest report (`latest`, undated last), by number of reports (`size`), or
+    in the order the stories began (`ingest`, as `export stories`)."""
+    filters = Filters(q=q, lang=lang, entity=entity, date_from=date_from, date_to=date_to)
+    total, results = find_stories(store_of(request).db, filters, Page(limit, offset), order=sort,
+                                  min_reports=min_reports)
+    return _listing(total, results, limit, offset)
 
 
-@router.get("/stories/{story_id}", responses=NOT_FOUND)
-def story(story_id: Annotated[str, Path(max_length=200)]) -> JSONResponse:
-    return _missing(STORIES_NOT_BUILT)
+@router.get("/stories/{story_id}", response_model=schemas.StoryDetail, responses=NOT_FOUND)
+def story(request: Request, story_id: Annotated[str, Path(max_length=200)]) -> JSONResponse:
+    """The story record as `export stories` writes it, with its `reports`, its merged `events`
+    (as `export events` writes them: every report's evidence, the toll `ledger`; plus `canonical`,
+    which figure each toll took and by which rule), its claims grouped by what they count
+    (`claim_groups`, each in the order the figures were said) and its main `entities`."""
+    record = story_detail(store_of(request), story_id)
+    return JSONResponse(record) if record else _missing(f"no story {story_id!r}")

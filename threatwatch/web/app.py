@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from threatwatch import __version__
 from threatwatch.web import api, pages
 from threatwatch.web.readonly import StorePool
-from threatwatch.web.security import LOOPBACK_NAMES, Guard, Limits
+from threatwatch.web.security import LOOPBACK_NAMES, ASGIApp, Guard, Limits, Message, Receive, Scope, Send
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,15 +33,38 @@ def create_app(
     """
     app = FastAPI(
         title="threatwatch", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json",
-        description="Read-only API over a threatwatch store: documents, entities, events, numeric claims. "
-                    "Records as in SPEC.md.",
+        description="Read-only API over a threatwatch store: documents, entities, events, numeric claims, "
+                    "stories. Records as in SPEC.md.",
     )
     app.state.pool = StorePool(db)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_middleware(HeadAsGet)
     return Guard(app, token=token, allowed_hosts=allowed_hosts, limits=limits or Limits())
+
+
+class HeadAsGet:
+    """HEAD answered as GET without the body (same status and headers, Content-Length included):
+    the routes are declared for GET only, which would answer HEAD with 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -7,6 +7,7 @@ answered with a validation error, since a person typed or edited the URL.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -36,13 +37,17 @@ from threatwatch.web.queries import (
     texts,
     timeline,
 )
+from threatwatch.web.story_queries import RULE_NOTE, find_stories, story_brief, story_detail, story_reports
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
 _PATTERNS = {
     "q": r"^.{1,500}$", "lang": r"^[a-z]{2,3}$", "from": DATE[1:-1], "to": DATE[1:-1], "country": r"^[A-Z]{2}$",
     "entity": r"^[^\s]{1,200}$", "type": r"^[a-z_]{1,40}$", "granularity": r"^(year|month|day)$",
+    "story": r"^[^\s]{1,200}$", "sort": r"^(latest|size|ingest)$", "min": r"^[1-9][0-9]{0,3}$",
 }
+STORY_LEADS = 25  # reports per language shown with the start of their text
+STORY_REPORTS = 200  # reports per language listed on a story's page (the API lists them all)
 
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
@@ -90,7 +95,7 @@ def _offset(request: Request) -> int:
 def _filters(params: dict[str, str]) -> Filters:
     return Filters(q=params.get("q"), lang=params.get("lang"), date_from=params.get("from"),
                    date_to=params.get("to"), type=params.get("type"), entity=params.get("entity"),
-                   country=params.get("country"))
+                   country=params.get("country"), story=params.get("story"))
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -98,8 +103,10 @@ def index(request: Request) -> HTMLResponse:
     db = store_of(request).db
     _, top = find_entities(db, Filters(), Page(15))
     _, latest = find_events(db, Filters(), Page(8), order="latest", dated=True)
+    _, shared = find_stories(db, Filters(), Page(6), order="size", min_reports=2)
     return render("index.html", stats=overview(db), recent=find_documents(db, Filters(), Page(8)).rows,
-                  top=top, latest=latest, titles=document_titles(db, _doc_ids(latest)))
+                  top=top, latest=latest, shared=shared,
+                  titles=document_titles(db, _doc_ids(latest) + _first_docs(shared)))
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -130,8 +137,10 @@ def document(request: Request, doc_id: str) -> HTMLResponse:
         by_entity.setdefault(mention.entity_id, []).append(mention)
     entities = sorted(by_entity.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     paragraphs = list(zip(doc.paragraphs or [None], render_text(doc, mentions, events, claims), strict=False))
+    story = story_brief(store.db, doc.story_id) if doc.story_id else None
     return render("document.html", doc=doc, paragraphs=paragraphs, events=events, claims=claims,
-                  entities=entities, names=names)
+                  entities=entities, names=names, story=story, story_langs=json.loads(story["langs"]) if story else [],
+                  titles=document_titles(store.db, [doc.duplicate_of] if doc.duplicate_of else []))
 
 
 @router.get("/entities", response_class=HTMLResponse)
@@ -161,17 +170,44 @@ def entity(request: Request, entity_id: str) -> HTMLResponse:
     )
 
 
+@router.get("/stories", response_class=HTMLResponse)
+def stories_page(request: Request) -> HTMLResponse:
+    db = store_of(request).db
+    params = _params(request, "q", "lang", "entity", "from", "to", "min", "sort")
+    offset = _offset(request)
+    total, rows = find_stories(db, _filters(params), Page(PAGE_SIZE, offset), order=params.get("sort") or "latest",
+                               min_reports=int(params.get("min") or 1))
+    return render("stories.html", params=params, q="", total=total, rows=rows, offset=offset, page_size=PAGE_SIZE,
+                  titles=document_titles(db, _first_docs(rows)), names=entity_names(db, [params.get("entity", "")]))
+
+
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story(story_id: str) -> HTMLResponse:
-    return render("error.html", status=404, title="Stories are not built yet",
-                  message="Stories (the same happening across documents and languages) are planned: this version "
-                          "extracts documents, entities, events and claims. Use the timeline or search meanwhile.")
+def story(request: Request, story_id: str) -> HTMLResponse:
+    store = store_of(request)
+    record = story_detail(store, story_id)
+    if record is None:
+        return not_found(f"No story {story_id!r} in this store.")
+    rowid = store.db.execute("SELECT rowid FROM stories WHERE id = ?", (story_id,)).fetchone()[0]
+    reports = story_reports(store.db, rowid)
+    by_lang: dict[str, list[Any]] = {}
+    for row in reports:
+        by_lang.setdefault(row["lang"] or "", []).append(row)
+    shown = {lang: rows[:STORY_REPORTS] for lang, rows in by_lang.items()}
+    with_lead = [row for rows in shown.values() for row in rows[:STORY_LEADS]]
+    leads = {doc.id: snippet_html(doc, set(), width=60) for doc in texts(store.db, with_lead)}
+    langs = {row["id"]: row["lang"] for row in reports}
+    told = {str(e["id"]): list(dict.fromkeys(langs.get(d) or "?" for d in e["doc_ids"]))  # type: ignore[attr-defined]
+            for e in record["events"]}  # type: ignore[attr-defined]
+    title = record["title"] or (reports[0]["label"] if reports else story_id)
+    return render("story.html", story=record, title=title, told=told, leads=leads, langs=langs,
+                  columns=[(lang, rows, len(by_lang[lang])) for lang, rows in shown.items()],
+                  titles=document_titles(store.db, langs), rule_note=RULE_NOTE)
 
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request) -> HTMLResponse:
     db = store_of(request).db
-    params = _params(request, "type", "country", "entity", "lang", "from", "to", "granularity")
+    params = _params(request, "type", "country", "entity", "lang", "from", "to", "granularity", "story")
     filters = _filters(params)
     granularity = params.get("granularity") or "month"
     periods = timeline(db, filters, granularity)
@@ -186,7 +222,8 @@ def timeline_page(request: Request) -> HTMLResponse:
     undated = find_events(db, filters, Page(1))[0] - total
     return render("timeline.html", params=params, granularity=granularity, bars=present.bars(periods),
                   groups=groups, total=total, offset=offset, page_size=100, undated=undated,
-                  titles=document_titles(db, _doc_ids(events)), names=entity_names(db, [params.get("entity", "")]))
+                  titles=document_titles(db, _doc_ids(events)), names=entity_names(db, [params.get("entity", "")]),
+                  story=story_brief(db, params["story"]) if params.get("story") else None)
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -221,3 +258,8 @@ def _doc_ids(records: list[dict[str, object]]) -> list[str]:
     for record in records:
         ids += record.get("doc_ids") or [record.get("doc_id")]  # type: ignore[operator, list-item]
     return [i for i in ids if i]
+
+
+def _first_docs(stories: list[dict[str, object]]) -> list[str]:
+    """The first report of each story (whose words stand for an untitled story)."""
+    return [str(s["doc_ids"][0]) for s in stories if s["doc_ids"]]  # type: ignore[index]

@@ -37,6 +37,7 @@ class Filters:
     country: str | None = None
     doc_id: str | None = None
     q: str | None = None
+    story: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +246,8 @@ def _event_where(filters: Filters) -> _Where:
         where.add("e.country = ?", filters.country)
     if filters.doc_id:
         where.add("d.id = ?", filters.doc_id)
+    if filters.story:
+        where.add("e.story_id = ?", filters.story)
     where.dates("e.date", filters.date_from, filters.date_to)
     if filters.entity:
         where.add(
@@ -334,6 +337,8 @@ def _claim_where(filters: Filters) -> _Where:
         where.add("d.lang = ?", filters.lang)
     if filters.doc_id:
         where.add("d.id = ?", filters.doc_id)
+    if filters.story:
+        where.add("d.story_id = ?", filters.story)
     if filters.entity:
         where.add(f"{SPEAKER_ENTITY} = ?", filters.entity)
     if filters.q:
@@ -419,7 +424,8 @@ def alias_counts(db: sqlite3.Connection, entity_id: str) -> list[tuple[str, int]
 
 
 def entity_record(db: sqlite3.Connection, entity_id: str, mention_limit: int) -> dict[str, object] | None:
-    """The SPEC entity record; `mentions` cut at `mention_limit` (`mention_count` says how many)."""
+    """The SPEC entity record; `mentions` cut at `mention_limit` (`mention_count` says how many),
+    plus `doc_count` as in the summaries."""
     row = db.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
     if row is None:
         return None
@@ -435,7 +441,7 @@ def entity_record(db: sqlite3.Connection, entity_id: str, mention_limit: int) ->
         "id": row["id"], "name": row["name"], "type": row["type"], "aliases": aliases(db, entity_id),
         "country": row["country"], "lat": row["lat"], "lon": row["lon"], "doc_ids": doc_ids,
         "mentions": [{"doc_id": m[0], "start": m[1], "end": m[2], "text": m[3]} for m in mentions],
-        "mention_count": mention_count,
+        "mention_count": mention_count, "doc_count": len(doc_ids),
     }
 
 
@@ -483,6 +489,8 @@ def overview(db: sqlite3.Connection) -> dict[str, object]:
         "events": db.execute("SELECT count(*) FROM events").fetchone()[0],
         "claims": db.execute("SELECT count(*) FROM claims").fetchone()[0],
         "entities": db.execute("SELECT count(DISTINCT entity_id) FROM mentions").fetchone()[0],
+        "stories": db.execute("SELECT count(*) FROM stories").fetchone()[0],
+        "shared_stories": db.execute("SELECT count(*) FROM stories WHERE size > 1").fetchone()[0],
         "langs": pairs("SELECT lang, count(*) AS n FROM documents GROUP BY lang ORDER BY n DESC, lang"),
         "event_types": pairs("SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC, type"),
     }

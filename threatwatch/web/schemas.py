@@ -100,21 +100,15 @@ class EntitySummary(BaseModel):
     country: str | None
     lat: float | None
     lon: float | None
-    mention_count: int
-    doc_count: int
+    mention_count: int = Field(description="All mentions of the entity")
+    doc_count: int = Field(description="Documents naming it")
 
 
-class EntityRecord(BaseModel):
-    id: str
-    name: str
-    type: str
-    aliases: list[str]
-    country: str | None
-    lat: float | None
-    lon: float | None
+class EntityRecord(EntitySummary):
+    """The SPEC entity record (`doc_ids`, `mentions`) with the summary's counts."""
+
     doc_ids: list[str]
-    mentions: list[Span]
-    mention_count: int = Field(description="All mentions; `mentions` holds the first mention_limit of them")
+    mentions: list[Span] = Field(description="The first mention_limit mentions; mention_count says how many in all")
 
 
 class TimelinePeriod(BaseModel):
@@ -122,6 +116,82 @@ class TimelinePeriod(BaseModel):
     count: int
     killed: int
     types: dict[str, int]
+
+
+class StoryEntity(BaseModel):
+    id: str
+    name: str
+    type: str
+    doc_count: int = Field(description="Reports of the story naming it")
+    mention_count: int
+
+
+class StoryRecord(BaseModel):
+    id: str
+    title: str | None
+    doc_ids: list[str]
+    langs: list[str]
+    first_published: str | None
+    last_published: str | None
+    event_ids: list[str] = Field(description="Its merged (canonical) events, each named by its first report's event")
+
+
+class StorySummary(StoryRecord):
+    entities: list[StoryEntity] = Field(description="The entities named in most of its reports")
+
+
+class StoryReport(BaseModel):
+    doc_id: str
+    title: str | None
+    lang: str | None
+    source: str | None
+    published: str | None
+    url: str | None
+    duplicate_of: str | None = Field(description="The earlier report this one nearly repeats, if any")
+
+
+class LedgerEntry(BaseModel):
+    value: int
+    doc_id: str
+    published: str | None
+    speaker: str | None
+    span: Span | None = Field(description="Where the document gives the figure")
+    canonical: bool = Field(description="The figure the merged event took")
+
+
+class CanonicalToll(BaseModel):
+    value: int
+    doc_id: str
+    published: str | None
+    rule: str = Field(description="only_figure | reports_agree | latest_published | largest_of_latest")
+    explanation: str
+
+
+class MergedEvent(EventRecord):
+    """A canonical event: the reports of one happening merged, every report's evidence kept."""
+
+    ledger: dict[str, list[LedgerEntry]] = Field(description="Per toll (killed, injured, arrested): every figure "
+                                                             "given, oldest report first")
+    canonical: dict[str, CanonicalToll]
+
+
+class GroupedClaim(ClaimRecord):
+    claim_group: str
+    published: str | None = Field(description="Its document's publication date")
+
+
+class ClaimGroup(BaseModel):
+    group: str = Field(description="What is counted, e.g. fighters:RU (as `export claims` keys it)")
+    subject: str
+    values_differ: bool
+    doc_count: int
+    claims: list[GroupedClaim] = Field(description="In the order they were said")
+
+
+class StoryDetail(StorySummary):
+    reports: list[StoryReport]
+    events: list[MergedEvent]
+    claim_groups: list[ClaimGroup]
 
 
 class Listing(BaseModel, Generic[T]):
