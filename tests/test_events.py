@@ -115,6 +115,29 @@ def test_casualty_figures_in_four_languages(text: str, killed: int | None, injur
     assert (attack.killed, attack.injured) == (killed, injured)
 
 
+@pytest.mark.parametrize(("text", "killed", "injured"), [
+    # An attacker's death counts among the dead, once, however many sentences say so.
+    ("A gunman opened fire at a concert, killing 58 people and injuring 851. "
+     "The gunman shot and killed himself before police reached him. The gunman died at the scene.", 59, 851),
+    ("Police shot dead an assailant who stabbed two officers at a checkpoint; the officers were wounded.", 1, 2),
+    # ... but not twice when a figure already counts the attacker.
+    ("Assailants attacked a base with grenades. One assailant was killed and two soldiers were wounded.", 1, 2),
+    ("A bomb exploded at a market. Five people, including the bomber, were killed.", 5, None),
+    ("Three suicide bombers attacked a court. In addition to the three assailants, at least four people "
+     "were killed in the blast.", 7, None),
+    # "Including X, 31 people died" names no whole figure that the 31 would be part of.
+    ("A suicide bomber drove a truck into a building. Including the bomber, 31 people died in the blast.", 31, None),
+    # A toll given across several incidents is shared evenly among them.
+    ("A car bomb exploded near a ministry. This was one of three coordinated attacks in the city on the same "
+     "day. At least 39 people were killed and 30 were injured across all three incidents.", 13, 10),
+    ("A bomb exploded near a checkpoint, killing the driver of a truck.", 1, None),
+])
+def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured: int | None) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    attack = max((e for e in doc.events if e.type == "attack"), key=lambda e: len(e.evidence))
+    assert (attack.killed, attack.injured) == (killed, injured)
+
+
 def test_export_events_and_claims_from_the_store_and_corrections_reach_actors(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

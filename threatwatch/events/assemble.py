@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from threatwatch.events.casualties import final_totals, totals
+from threatwatch.events.casualties import final_totals, perpetrators_killed, totals
 from threatwatch.events.detect import (
     ATTACK_TYPE_PRIORITY,
     COUNTED,
@@ -155,13 +155,28 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
     place = min((m.place for m in mentions if m.place), key=lambda p: place_precision(p.entity_id), default=None)
     figures: dict[str, tuple[int, Span]] = {}
     extras: dict[str, int] = {}
+    shared: dict[str, int] = {}  # the number of incidents the chosen toll was given for
     for mention in mentions:
         for outcome, (own, extra, span) in totals(mention.figures).items():
             extras[outcome] = extras.get(outcome, 0) + extra
             if outcome not in figures or own > figures[outcome][0]:
                 figures[outcome] = (own, span)
+                shared[outcome] = max((f.across for f in mention.figures), default=1)
     for outcome, extra in extras.items():
         figures[outcome] = (figures[outcome][0] + extra, figures[outcome][1])
+    # Attackers who died count among the dead (GTD's and ACLED's convention), once however many
+    # sentences say so: the largest number any sentence gives.
+    attackers = max((found for m in mentions if (found := perpetrators_killed(m.figures))),
+                    key=lambda found: found[0], default=None)
+    if attackers:
+        victims, span = figures.get("killed", (0, attackers[1]))
+        figures["killed"] = (victims + attackers[0], span)
+    # "One of three coordinated attacks ... 39 killed across all three": each gets an even share,
+    # rounded half up (GTD's codebook divides such tolls the same way).
+    for outcome, incidents in shared.items():
+        if incidents > 1:
+            value, span = figures[outcome]
+            figures[outcome] = (int(value / incidents + 0.5), span)
     for mention in mentions:
         figures.update(final_totals(mention.figures))
     for outcome, (_, span) in figures.items():

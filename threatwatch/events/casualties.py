@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from threatwatch.events.lexicon import Lexicon
-from threatwatch.events.quantities import Quantity
+from threatwatch.events.quantities import Quantity, find_quantities
 from threatwatch.records import Span
 
 OUTCOMES = ("killed", "injured", "arrested")
@@ -31,6 +31,7 @@ _TOLL_WORDS = 6
 _SUBSET_WORDS = 6
 _LIST_WORDS = 5  # words between two listed numbers ("two soldiers and three")
 _AGE = re.compile(r"^[\s-]*(?:years?|yrs?)[\s-]*old|^-year|^\s*(?:ans|лет|года|عاما|عامًا|سنة)\b", re.IGNORECASE)
+_BOTH = re.compile(r"\bboth\b|\bles deux\b|\bобоих\b|\bобеих\b|كلا", re.IGNORECASE)
 _LIST_BREAK = re.compile(r"\band\b|\bet\b|\bи\b|[,;:]|\sو")
 
 
@@ -44,14 +45,51 @@ class Figure:
     subset: bool = False
     additive: bool = False  # "three others were also killed": on top of the toll another sentence gave
     final: bool = False  # "fatalities coded as 5", "the final toll": replaces every other figure
+    perpetrator: bool = False  # "the assailant was killed": an attacker's death, on top of the victims
+    across: int = 1  # the number of incidents the sentence's toll is given for ("across both blasts")
 
 
 def read_casualties(
+    text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon, incidents: int = 1
+) -> list[Figure]:
+    """The figures of the sentence text[start:end]; `incidents` is how many incidents the document
+    says its one belongs to ("one of three coordinated attacks"), for tolls given across them."""
+    figures = _figures(text, start, end, quantities, lex)
+    across = _across(text, start, end, quantities, lex, incidents)
+    return [replace(f, across=across) for f in figures] if across > 1 else figures
+
+
+def incident_count(text: str, lex: Lexicon) -> int:
+    """How many incidents a document says its own is one of ("this was one of four coordinated
+    attacks": 4); 1 when it does not say."""
+    found = lex.one_of_incidents.search(text) if lex.one_of_incidents else None
+    if not found:
+        return 1
+    counts = [int(q.value) for q in find_quantities(found.group(), lex.lang) if q.value > 1]
+    return counts[-1] if counts else 1
+
+
+def _across(text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon, incidents: int) -> int:
+    """How many incidents the sentence's toll is for: 2 for "in both blasts", 3 for "across all three
+    incidents", the document's count for "across the attacks"; 1 when the toll is this incident's."""
+    found = lex.across_incidents.search(text, start, end) if lex.across_incidents else None
+    if not found:
+        return 1
+    counts = [int(q.value) for q in quantities if found.start() <= q.start < found.end() and q.value > 1]
+    if counts:
+        return counts[-1]
+    return 2 if _BOTH.search(found.group()) else incidents
+
+
+def _figures(
     text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon
 ) -> list[Figure]:
     sentence = text[start:end]
     figures: list[Figure] = []
-    inside = [q for q in quantities if start <= q.start and q.end <= end]
+    besides = lex.in_addition.search(sentence)
+    # "In addition to the three assailants, four people were killed": the three are counted once, below.
+    inside = [q for q in quantities if start <= q.start and q.end <= end
+              and not (besides and start + besides.start() <= q.start < start + besides.end())]
     eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _clock(text, q)
                      or lex.not_victims.match(text[q.end:q.end + 20])) for q in inside]
     before = [_outcome_before(text[start:q.start], lex) if ok else None for q, ok in zip(inside, eligible, strict=True)]
@@ -81,22 +119,31 @@ def read_casualties(
             head = _last_words(text[start:q.start], _SUBSET_WORDS)
             including = list(lex.subset.finditer(head))
             # "five people, including a soldier and four assailants": part of the five; but in
-            # "killing 30, including a child, and wounding 20" the new verb ends the inclusion.
-            inside_subset = bool(including) and not any(
+            # "killing 30, including a child, and wounding 20" the new verb ends the inclusion, and
+            # "Including the bomber, 31 people died" names no whole the 31 could be a part of.
+            whole_before = including and any(
+                other.end <= q.start - len(head) + including[-1].start() for other in inside if other is not q)
+            inside_subset = bool(whole_before) and not any(
                 lex.casualties[o].search(head[including[-1].end():]) for o in OUTCOMES)
             near = _last_words(text[start:q.start], 1) + text[q.end:q.end + _ADDITIVE_REACH]
             figures.append(Figure(outcome, int(q.value), Span(q.start, q.end, q.text),
                                   subset=inside_subset or bool(lex.subset_after.match(text[q.end:])),
                                   additive=bool(lex.additive.search(near)),
                                   final=bool(lex.final_toll.search(_last_words(text[start:q.start], _TOLL_WORDS)))))
-    besides = lex.in_addition.search(sentence)
     if besides and any(f.outcome == "killed" and not f.subset for f in figures):
         span = Span(start + besides.start(), start + besides.end(), besides.group())
-        count = next((int(q.value) for q in inside if span.start <= q.start < span.end), 1)
-        figures.append(Figure("killed", count, span))
-    counted = {f.outcome for f in figures}
+        count = next((int(q.value) for q in quantities if span.start <= q.start < span.end), 1)
+        figures.append(Figure("killed", count, span, perpetrator=True))
+    attacker = None if besides else _perpetrator_death(sentence, start, figures, lex)
+    if attacker:
+        value, found = attacker
+        figures.append(Figure("killed", value, Span(start + found.start(), start + found.end(), found.group()),
+                              perpetrator=True))
+    counted = {f.outcome for f in figures if not f.perpetrator}
     for pattern, outcome, value in lex.implied_casualty:
         match = pattern.search(sentence)
+        if match and attacker and match.start() < attacker[1].end() and attacker[1].start() < match.end():
+            continue  # "the gunman was shot dead" is the attacker's death, read above
         if match and outcome not in counted:
             counted.add(outcome)
             figures.append(Figure(outcome, value, Span(start + match.start(), start + match.end(), match.group())))
@@ -105,6 +152,28 @@ def read_casualties(
         if zero:
             figures.append(Figure("killed", 0, Span(start + zero.start(), start + zero.end(), zero.group())))
     return figures
+
+
+def _perpetrator_death(
+    sentence: str, start: int, figures: Sequence[Figure], lex: Lexicon
+) -> tuple[int, re.Match[str]] | None:
+    """The largest count of attackers a sentence says died, unless a figure already counts them
+    ("one assailant was killed") or the sentence makes them part of one ("five people, including
+    the bomber, were killed")."""
+    best: tuple[int, re.Match[str]] | None = None
+    for pattern, value in lex.perpetrator_deaths:
+        for match in pattern.finditer(sentence):
+            if lex.subset.search(_last_words(sentence[:match.start()], _SUBSET_WORDS)) or any(
+                    f.span.start < start + match.end() and start + match.start() < f.span.end for f in figures):
+                continue
+            if best is None or value > best[0]:
+                best = (value, match)
+    return best
+
+
+def perpetrators_killed(figures: Sequence[Figure]) -> tuple[int, Span] | None:
+    """The attackers a sentence says died, apart from its victims' toll."""
+    return next(((f.value, f.span) for f in figures if f.perpetrator), None)
 
 
 def final_totals(figures: Sequence[Figure]) -> dict[str, tuple[int, Span]]:
@@ -117,7 +186,7 @@ def totals(figures: Sequence[Figure]) -> dict[str, tuple[int, int, Span]]:
     (the sentence's own toll, what it adds to others), and the span of the first figure."""
     out: dict[str, tuple[int, int, Span]] = {}
     for figure in figures:
-        if figure.subset:
+        if figure.subset or figure.perpetrator:
             continue
         own, extra, span = out.get(figure.outcome, (0, 0, figure.span))
         if figure.additive:

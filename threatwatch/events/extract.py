@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from threatwatch.events.assemble import assemble
 from threatwatch.events.attribution import Attribution, find_attributions
+from threatwatch.events.casualties import incident_count
 from threatwatch.events.claims import SentenceFacts, find_claims, speaker_mention, unnamed
 from threatwatch.events.detect import EventMention, SentenceContext, find_mentions
 from threatwatch.events.lexicon import lexicon
@@ -32,6 +33,7 @@ def extract_events(doc: Document) -> tuple[tuple[Event, ...], tuple[Claim, ...]]
     event_mentions: list[EventMention] = []
     facts: list[SentenceFacts] = []
     last_named: Actor | None = None  # who "he" is
+    incidents = incident_count(doc.text, lexicon(doc.lang))
     for paragraph in doc.paragraphs or ():
         lang = paragraph.lang or doc.lang
         base, body = paragraph.start, doc.text[paragraph.start:paragraph.end]
@@ -59,6 +61,7 @@ def extract_events(doc: Document) -> tuple[tuple[Event, ...], tuple[Claim, ...]]
                 mentions=_between(mentions, starts, start, end),
                 entities=entities,
                 speaker=speaker,
+                incidents=incidents,
             )
             event_mentions += find_mentions(ctx)
             facts.append(SentenceFacts(start, end, lang, ctx.quantities, ctx.times, said))

@@ -47,6 +47,9 @@ class Lexicon:
     additive: re.Pattern[str]
     subset_after: re.Pattern[str]
     in_addition: re.Pattern[str]
+    perpetrator_deaths: tuple[tuple[re.Pattern[str], int], ...]  # "the assailant was killed": 1
+    across_incidents: re.Pattern[str] | None  # "killed across the three attacks": a toll for several
+    one_of_incidents: re.Pattern[str] | None  # "one of four coordinated attacks": how many
     before_blockers: re.Pattern[str]
     final_toll: re.Pattern[str]
     not_victims: re.Pattern[str]
@@ -99,6 +102,9 @@ def lexicon(lang: str | None) -> Lexicon:
         additive=words(raw["additive"], code),
         subset_after=re.compile(rf"^\s*,?\s*(?:{raw['subset_after']})(?!\w)", re.IGNORECASE),
         in_addition=words(raw["in_addition"], code),
+        perpetrator_deaths=tuple((words(p["re"], code), p["value"]) for p in raw.get("perpetrator_deaths", ())),
+        across_incidents=words(raw["across_incidents"], code) if raw.get("across_incidents") else None,
+        one_of_incidents=words(raw["one_of_incidents"], code) if raw.get("one_of_incidents") else None,
         before_blockers=words(raw["before_blockers"], code),
         final_toll=words(raw["final_toll"], code),
         not_victims=re.compile(rf"^\s*(?:{raw['not_victims']})(?!\w)", re.IGNORECASE),
