@@ -138,6 +138,21 @@ def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured
     assert (attack.killed, attack.injured) == (killed, injured)
 
 
+@pytest.mark.parametrize(("text", "killed"), [
+    # The month "May" is not the modal "may": the attack stands.
+    ("On 7 May 2020, soldiers killed 2 suicide bombers near the border.", 2),
+    # A killing told by its victim.
+    ("On 1 May 2020, a man was found dead in the old town with his hands tied.", 1),
+    ("Around 29 April 2020, the body of a shopkeeper was found in a field with gunshot wounds.", 1),
+    ("Two men were shot in a drive-by attack. One man was injured and the other died.", 1),
+    # "five of them" after the verb is the whole toll, not a part of an earlier figure.
+    ("Villagers attacked a family with sharp weapons, killing five of them.", 5),
+])
+def test_killings_and_their_victims(text: str, killed: int) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    assert sum(e.killed or 0 for e in doc.events if e.type == "attack") == killed
+
+
 def test_export_events_and_claims_from_the_store_and_corrections_reach_actors(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

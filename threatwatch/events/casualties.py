@@ -127,7 +127,8 @@ def _figures(
                 lex.casualties[o].search(head[including[-1].end():]) for o in OUTCOMES)
             near = _last_words(text[start:q.start], 1) + text[q.end:q.end + _ADDITIVE_REACH]
             figures.append(Figure(outcome, int(q.value), Span(q.start, q.end, q.text),
-                                  subset=inside_subset or bool(lex.subset_after.match(text[q.end:])),
+                                  subset=inside_subset or (bool(lex.subset_after.match(text[q.end:])) and any(
+                                      other.end <= q.start for other in inside)),  # "killing five of them" is whole
                                   additive=bool(lex.additive.search(near)),
                                   final=bool(lex.final_toll.search(_last_words(text[start:q.start], _TOLL_WORDS)))))
     if besides and any(f.outcome == "killed" and not f.subset for f in figures):
