@@ -15,6 +15,7 @@ from threatwatch.events.assemble import assemble
 from threatwatch.events.attribution import Attribution, find_attributions
 from threatwatch.events.casualties import incident_count
 from threatwatch.events.claims import SentenceFacts, find_claims, speaker_mention, unnamed
+from threatwatch.events.classify import second_opinion
 from threatwatch.events.detect import EventMention, SentenceContext, find_mentions
 from threatwatch.events.lexicon import lexicon
 from threatwatch.events.quantities import find_quantities
@@ -65,9 +66,33 @@ def extract_events(doc: Document) -> tuple[tuple[Event, ...], tuple[Claim, ...]]
             )
             event_mentions += find_mentions(ctx)
             facts.append(SentenceFacts(start, end, lang, ctx.quantities, ctx.times, said))
-    events = assemble(doc.id, event_mentions, entities)
+    english = [(p.start, p.end) for p in doc.paragraphs or () if (p.lang or doc.lang) == "en"]
+    events = tuple(_with_second_opinion(e) if _inside(e.evidence[0], english) else e
+                   for e in assemble(doc.id, event_mentions, entities))
     claims = find_claims(doc.id, doc.text, facts, mentions, doc.published)
     return events, claims
+
+
+def _inside(span: Span, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= span.start < end for start, end in ranges)
+
+
+def _with_second_opinion(event: Event) -> Event:
+    """An English attack's kind and weapon, with the learned model's say where it is confident."""
+    if event.type != "attack":
+        return event
+    spans = dict(event.fields)
+    changes: dict[str, str] = {}
+    for field in ("attack_type", "weapon"):
+        rules = getattr(event, field)
+        found = second_opinion(field, event.evidence, None if rules == "unknown" else rules)
+        if found:
+            changes[field], cue = found
+            if cue:
+                spans[field] = cue
+            else:
+                spans.pop(field, None)
+    return replace(event, **changes, fields=tuple(spans.items())) if changes else event  # type: ignore[arg-type]
 
 
 def _between(mentions: Sequence[Mention], starts: list[int], start: int, end: int) -> list[Mention]:

@@ -1,0 +1,72 @@
+"""The learned second opinion on an English attack's kind and weapon (threatwatch/events/classify.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from threatwatch.events import classify
+from threatwatch.events.classify import CONFIDENT, LinearModel, features, second_opinion
+from threatwatch.pipeline import process
+from threatwatch.records import RawDocument, Span
+
+
+def _tiny_model() -> LinearModel:
+    # "machete" speaks for melee, "rifle" for firearms; the rules' answer weighs a little.
+    index = {"machete": 0, "rifle": 1, "RULE=firearms": 2, "opened fire": 3}
+    weights = np.array([[4.0, -2.0], [-2.0, 4.0], [-0.5, 0.5], [-1.0, 2.0]], dtype=np.float32)
+    return LinearModel(("melee", "firearms"), index, weights, np.zeros(2, dtype=np.float32))
+
+
+def test_features_are_words_pairs_and_the_rules_answer() -> None:
+    found = features("Gunmen opened fire in 2016 on a bus.", "firearms")
+    assert {"gunmen", "opened fire", "fire in", "RULE=firearms"} <= found
+    assert not any(f.isdigit() for f in found)  # years say nothing of an attack's kind
+
+
+def test_a_saved_model_loads_with_the_same_answers(tmp_path: Path) -> None:
+    model = _tiny_model()
+    model.save(tmp_path, {"field": "weapon"})
+    loaded = LinearModel.load(tmp_path)
+    assert loaded.labels == ("melee", "firearms")
+    for text in ("a machete attack", "a rifle", "nothing known"):
+        expected, _ = model.probabilities(features(text, None))
+        got, _ = loaded.probabilities(features(text, None))
+        assert np.allclose(expected, got, atol=1e-2) and abs(float(got.sum()) - 1) < 1e-5
+
+
+def test_the_model_overrides_only_when_confident_and_points_at_its_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(classify, "models", lambda: {"weapon": _tiny_model()})
+    text = "Assailants armed with a machete attacked a village."
+    evidence = [Span(0, len(text), text)]
+    answer, cue = second_opinion("weapon", evidence, "firearms")  # type: ignore[misc]
+    assert answer == "melee" and cue is not None and text[cue.start:cue.end] == cue.text == "machete"
+    # The same answer as the rules': nothing to change.
+    assert second_opinion("weapon", [Span(0, 8, "a rifle.")], "firearms") is None
+    # Unsure (no known word): the rules' answer, or their silence, stands.
+    assert _tiny_model().probabilities(features("a raid", None))[0].max() < CONFIDENT
+    assert second_opinion("weapon", [Span(0, 6, "a raid")], None) is None
+
+
+def test_switched_off_the_rules_answer_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    classify.models.cache_clear()
+    monkeypatch.setenv(classify.SWITCH_OFF, "1")
+    try:
+        assert classify.models() == {}
+    finally:
+        classify.models.cache_clear()
+
+
+def test_shipped_models_keep_every_field_span_true_to_the_text() -> None:
+    assert set(classify.models()) == {"attack_type", "weapon"}
+    text = ("Assailants attacked the home of a tribal elder in Kunar province, Afghanistan. "
+            "The elder was killed in the attack. No group claimed responsibility.\n\n"
+            "In another incident, militants set fire to a girls' school in the same district.")
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    attacks = [e for e in doc.events if e.type == "attack"]
+    assert attacks
+    for event in attacks:
+        for _, span in event.fields:
+            assert doc.text[span.start:span.end] == span.text

@@ -1,0 +1,117 @@
+"""A learned second opinion on an English attack's kind and weapon.
+
+The rules in `detect`/`assemble` name an attack's kind and weapon from trigger words. GTD's
+coders also weigh what the words around them say (a "prominent" target makes an assassination;
+"opened fire" with no gun named is firearms). A linear model over the words and word pairs of
+the event's evidence, plus the rules' own answers as features, learns those habits from the GTD
+dev half (`training/train_attack_classifier.py`, which also measures it by cross-validation).
+
+The model's answer replaces the rules' (or fills a field they left empty) only when it is
+confident (probability >= CONFIDENT); its evidence span is the word of the evidence that weighed most for it.
+Only English evidence is read: the model never saw another language. Deleting the model folder
+leaves the rules alone in charge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from threatwatch.data import data_file
+from threatwatch.records import Span
+
+CONFIDENT = 0.6  # chosen by cross-validation on the GTD dev half, see the training script
+_TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+RULE_FEATURE = "RULE={}"  # the rules' answer, as a feature, so the model learns when to trust it
+SWITCH_OFF = "THREATWATCH_RULES_ONLY"  # set (to anything) to leave attacks to the rules, as training does
+
+
+def features(text: str, rule_answer: str | None) -> set[str]:
+    """Lower-cased words and adjacent word pairs (no digits: years and counts say nothing of
+    the kind), and the rules' answer."""
+    tokens = _TOKEN.findall(text.lower())
+    return {*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)), RULE_FEATURE.format(rule_answer)}
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    labels: tuple[str, ...]
+    index: dict[str, int]  # feature -> row of weights
+    weights: np.ndarray  # features x labels
+    bias: np.ndarray
+
+    def probabilities(self, found: Iterable[str]) -> tuple[np.ndarray, list[str]]:
+        known = [f for f in found if f in self.index]
+        rows = [self.index[f] for f in known]
+        # the same length normalisation as in training: each present feature weighs 1/sqrt(n)
+        scores = self.bias + (self.weights[rows].sum(0) / np.sqrt(len(rows)) if rows else 0.0)
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum(), known
+
+    @classmethod
+    def load(cls, folder: Path) -> LinearModel:
+        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        with np.load(folder / "weights.npz") as arrays:
+            weights, bias = arrays["weights"].astype(np.float32), arrays["bias"].astype(np.float32)
+        names = (folder / "features.txt").read_text("utf-8").split("\n")
+        return cls(tuple(meta["labels"]), {name: i for i, name in enumerate(names)}, weights, bias)
+
+    def save(self, folder: Path, meta: dict[str, object]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        names = sorted(self.index, key=self.index.__getitem__)
+        (folder / "features.txt").write_text("\n".join(names), "utf-8")
+        np.savez_compressed(folder / "weights.npz", weights=self.weights.astype(np.float16), bias=self.bias)
+        (folder / "meta.json").write_text(json.dumps({**meta, "labels": list(self.labels)}, indent=1) + "\n", "utf-8")
+
+
+def model_folder() -> Path:
+    return Path(str(data_file("models", "attack_classifier")))
+
+
+@cache
+def models() -> dict[str, LinearModel]:
+    """The shipped models by the field they decide ('attack_type', 'weapon'); empty when absent."""
+    folder = model_folder()
+    if os.environ.get(SWITCH_OFF):
+        return {}
+    return {p.name: LinearModel.load(p) for p in sorted(folder.iterdir()) if (p / "meta.json").is_file()} \
+        if folder.is_dir() else {}
+
+
+def second_opinion(
+    field: str, evidence: Iterable[Span], rule_answer: str | None
+) -> tuple[str, Span | None] | None:
+    """The model's answer for `field` and the evidence word that weighed most for it, when it
+    should replace the rules' answer; None to keep the rules'."""
+    model = models().get(field)
+    spans = list(evidence)
+    if model is None or not spans:
+        return None
+    text = " ".join(span.text for span in spans)
+    probabilities, known = model.probabilities(features(text, rule_answer))
+    best = int(probabilities.argmax())
+    answer = model.labels[best]
+    if answer == rule_answer or probabilities[best] < CONFIDENT:
+        return None
+    return answer, _cue(model, best, known, spans)
+
+
+def _cue(model: LinearModel, label: int, known: list[str], spans: list[Span]) -> Span | None:
+    """Where in the evidence the strongest word for `label` is (a word pair counts as one phrase)."""
+    for name in sorted((f for f in known if not f.startswith("RULE=")),
+                       key=lambda f: -float(model.weights[model.index[f], label])):
+        if float(model.weights[model.index[name], label]) <= 0:
+            break
+        pattern = re.compile(r"(?<![\w'-])" + r"\W+".join(map(re.escape, name.split())) + r"(?![\w'-])", re.IGNORECASE)
+        for span in spans:
+            found = pattern.search(span.text)
+            if found:
+                return Span(span.start + found.start(), span.start + found.end(), found.group())
+    return None

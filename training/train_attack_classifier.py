@@ -1,0 +1,157 @@
+"""Train the second-opinion models for an English attack's kind and weapon (threatwatch/events/classify.py).
+
+    python training/train_attack_classifier.py --data ../shared/eval/gtd_summaries/events.jsonl \
+        --out threatwatch/data/models/attack_classifier
+
+Each GTD summary goes through the pipeline with the model switched off; the attack event that
+the GTD scorer would read gives the evidence text and the rules' answers. A multinomial logistic
+regression (numpy, full-batch Adam, L2) learns each field from the evidence's words and word
+pairs plus the rules' answer. Five-fold cross-validation over rows (seeded) prints the rules
+alone, the model alone and the combination the pipeline uses (the model replaces the rules when
+its probability reaches classify.CONFIDENT); then the model is fitted on all rows and saved.
+GTD's terms forbid redistributing its data; what is saved is a table of word weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from threatwatch.eval.events import GTD_ATTACK_TYPES, GTD_WEAPONS  # noqa: E402
+from threatwatch.events import classify  # noqa: E402
+from threatwatch.events.classify import LinearModel, features  # noqa: E402
+
+FIELDS = {"attack_type": ("attacktype1_txt", GTD_ATTACK_TYPES), "weapon": ("weaptype1_txt", GTD_WEAPONS)}
+MIN_DOCS = 3  # a feature must occur in this many training rows
+L2 = 3e-5
+STEPS = 300
+LEARNING_RATE = 0.05
+
+
+def rule_readings(rows: list[dict]) -> list[tuple[str, dict[str, str | None]]]:
+    """Per row, the evidence text of the attack the scorer reads and the rules' answers."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    os.environ[classify.SWITCH_OFF] = "1"  # the rules answer alone (the workers inherit it)
+    with ProcessPoolExecutor(2) as pool:
+        return list(pool.map(_read, [str(r["summary"]) for r in rows], chunksize=50))
+
+
+def _read(summary: str) -> tuple[str, dict[str, str | None]]:
+    from threatwatch.pipeline import process
+    from threatwatch.records import RawDocument
+
+    doc = process(RawDocument(path="gtd", content=summary, is_html=False), entities=False)
+    attacks = [e for e in doc.events if e.type == "attack"]
+    best = max(attacks, key=lambda e: len(e.evidence), default=None)
+    if best is None:
+        return summary, {"attack_type": None, "weapon": None}
+    answers = {"attack_type": None if best.attack_type == "unknown" else best.attack_type, "weapon": best.weapon}
+    return " ".join(s.text for s in best.evidence), answers
+
+
+def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> LinearModel:
+    counts = Counter(f for found in rows_features for f in found)
+    names = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
+    index = {name: i for i, name in enumerate(names)}
+    x = _matrix(rows_features, index)
+    n, d = x.shape
+    weights, bias = np.zeros((d, n_labels)), np.zeros(n_labels)
+    target = np.eye(n_labels)[labels]
+    m, v, xt = np.zeros_like(weights), np.zeros_like(weights), x.T.tocsr()
+    for step in range(1, STEPS + 1):
+        p = _softmax(x @ weights + bias)
+        grad = xt @ (p - target) / n + L2 * weights
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad * grad
+        weights -= LEARNING_RATE * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        bias -= 0.5 * (p - target).mean(0)
+    return LinearModel((), index, weights, bias)
+
+
+def _matrix(rows_features: list[set[str]], index: dict[str, int]) -> sp.csr_matrix:
+    r, c = [], []
+    for row, found in enumerate(rows_features):
+        for f in found:
+            if f in index:
+                r.append(row)
+                c.append(index[f])
+    x = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows_features), len(index)))
+    norm = np.sqrt(np.asarray(x.sum(1)).ravel())
+    norm[norm == 0] = 1
+    return sp.diags(1 / norm) @ x
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.exp(z - z.max(1, keepdims=True))
+    return z / z.sum(1, keepdims=True)
+
+
+def combined(model: LinearModel, labels: list[str], found: set[str], rule: str | None) -> tuple[str, str]:
+    """(the model's answer, the pipeline's answer) for one row."""
+    p, _ = model.probabilities(found)
+    answer = labels[int(p.argmax())]
+    keep_rule = answer != rule and p.max() < classify.CONFIDENT
+    return answer, (rule if keep_rule else answer) or ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    started = time.time()
+    rows = [json.loads(line) for line in Path(args.data).read_text("utf-8").split("\n") if line.strip()]
+    rows = [r for r in rows if isinstance(r.get("summary"), str) and r["summary"].strip()]
+    readings = rule_readings(rows)
+    report: dict[str, object] = {}
+    for field, (column, mapping) in FIELDS.items():
+        kept = [i for i, r in enumerate(rows) if mapping.get(str(r.get(column)))]
+        labels = sorted({mapping[str(rows[i][column])] for i in kept})
+        gold = np.array([labels.index(mapping[str(rows[i][column])]) for i in kept])
+        found = [features(readings[i][0], readings[i][1][field]) for i in kept]
+        rules = [readings[i][1][field] for i in kept]
+        order = list(range(len(kept)))
+        random.Random(args.seed).shuffle(order)
+        hits = Counter()
+        for fold in range(args.folds):
+            test = set(order[fold::args.folds])
+            train = [j for j in order if j not in test]
+            model = fit([found[j] for j in train], gold[train], len(labels))
+            for j in test:
+                alone, pipeline = combined(model, labels, found[j], rules[j])
+                truth = labels[gold[j]]
+                hits["rules"] += rules[j] == truth
+                hits["model"] += alone == truth
+                hits["pipeline"] += pipeline == truth
+        scores = {k: round(hits[k] / len(kept), 4) for k in ("rules", "model", "pipeline")}
+        print(field, len(kept), "rows, cross-validated accuracy:", scores, flush=True)
+        model = fit(found, gold, len(labels))
+        model = LinearModel(tuple(labels), model.index, model.weights, model.bias)
+        model.save(Path(args.out, field), {
+            "field": field, "rows": len(kept), "features": len(model.index), "cross_validation": scores,
+            "folds": args.folds, "seed": args.seed, "min_docs": MIN_DOCS, "l2": L2, "steps": STEPS,
+            "confident": classify.CONFIDENT,
+            "data": "GTD summaries, DEV half of ../shared/eval/gtd_summaries/events.jsonl (START, University of "
+                    "Maryland; its terms forbid redistributing the data: only word weights are saved)",
+            "command": "python training/train_attack_classifier.py --data " + args.data + " --out " + args.out,
+        })
+        report[field] = scores
+    print(json.dumps({"seconds": round(time.time() - started, 1), **report}))
+
+
+if __name__ == "__main__":
+    main()
