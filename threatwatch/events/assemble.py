@@ -168,6 +168,8 @@ def _event(doc_id: str, cluster: _Cluster, entities: dict[str, Entity]) -> Event
     # sentences say so: the largest number any sentence gives.
     attackers = max((found for m in mentions if (found := perpetrators_killed(m.figures))),
                     key=lambda found: found[0], default=None)
+    if any(f.included for m in mentions for f in m.figures):
+        attackers = None  # a toll that says it includes the attackers already counts them
     if attackers:
         victims, span = figures.get("killed", (0, attackers[1]))
         figures["killed"] = (victims + attackers[0], span)

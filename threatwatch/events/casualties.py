@@ -46,6 +46,7 @@ class Figure:
     additive: bool = False  # "three others were also killed": on top of the toll another sentence gave
     final: bool = False  # "fatalities coded as 5", "the final toll": replaces every other figure
     perpetrator: bool = False  # "the assailant was killed": an attacker's death, on top of the victims
+    included: bool = False  # the attackers are already inside the sentence's toll
     across: int = 1  # the number of incidents the sentence's toll is given for ("across both blasts")
 
 
@@ -135,7 +136,14 @@ def _figures(
         span = Span(start + besides.start(), start + besides.end(), besides.group())
         count = next((int(q.value) for q in quantities if span.start <= q.start < span.end), 1)
         figures.append(Figure("killed", count, span, perpetrator=True))
+    included = lex.attackers_included.search(sentence) if lex.attackers_included else None
     attacker = None if besides else _perpetrator_death(sentence, start, figures, lex)
+    if included and any(f.outcome == "killed" for f in figures):
+        # "five people, including the assailant, were killed": the toll counts them; a zero-value
+        # attacker figure tells the other sentences' "the bomber detonated" not to add them again.
+        figures.append(Figure("killed", 0, Span(start + included.start(), start + included.end(), included.group()),
+                              perpetrator=True, included=True))
+        attacker = None
     if attacker:
         value, found = attacker
         figures.append(Figure("killed", value, Span(start + found.start(), start + found.end(), found.group()),

@@ -48,6 +48,7 @@ class Lexicon:
     subset_after: re.Pattern[str]
     in_addition: re.Pattern[str]
     perpetrator_deaths: tuple[tuple[re.Pattern[str], int], ...]  # "the assailant was killed": 1
+    attackers_included: re.Pattern[str] | None  # "five killed, including the bomber"
     across_incidents: re.Pattern[str] | None  # "killed across the three attacks": a toll for several
     one_of_incidents: re.Pattern[str] | None  # "one of four coordinated attacks": how many
     before_blockers: re.Pattern[str]
@@ -103,6 +104,7 @@ def lexicon(lang: str | None) -> Lexicon:
         subset_after=re.compile(rf"^\s*,?\s*(?:{raw['subset_after']})(?!\w)", re.IGNORECASE),
         in_addition=words(raw["in_addition"], code),
         perpetrator_deaths=tuple((words(p["re"], code), p["value"]) for p in raw.get("perpetrator_deaths", ())),
+        attackers_included=words(raw["attackers_included"], code) if raw.get("attackers_included") else None,
         across_incidents=words(raw["across_incidents"], code) if raw.get("across_incidents") else None,
         one_of_incidents=words(raw["one_of_incidents"], code) if raw.get("one_of_incidents") else None,
         before_blockers=words(raw["before_blockers"], code),
