@@ -14,18 +14,30 @@ from click.testing import CliRunner
 
 from tests.conftest import seed_files
 from threatwatch.cli import main
+from threatwatch.entities.overrides import Override
 from threatwatch.export import export
 from threatwatch.pipeline import ingest
-from threatwatch.records import Document, Event, Mention, Paragraph, Span, StorySignals
+from threatwatch.records import Document, Entity, Event, Mention, Paragraph, Span, StorySignals
 from threatwatch.store import Store
 from threatwatch.store.migrations import MIGRATIONS
+from threatwatch.store.stories import story_events
 from threatwatch.stories import duplicates
 from threatwatch.stories.assign import StoryIndex
 from threatwatch.stories.claims import claim_group
-from threatwatch.stories.cluster import StoryParams, Vector, feature_key, similarity, story_open
+from threatwatch.stories.cluster import (
+    Similarity,
+    StoryParams,
+    Vector,
+    dates_differ,
+    feature_key,
+    similarity,
+    story_open,
+)
 from threatwatch.stories.evaluate import bcubed, pair_accuracy
-from threatwatch.stories.merge import Context, EventKey, compatible, merge_records
-from threatwatch.stories.signals import day_number, features
+from threatwatch.stories.merge import Context, EventKey, compatible, link_reports, merge_records
+from threatwatch.stories.rebuild import rebuild
+from threatwatch.stories.signals import day_number, features, with_corrections
+from threatwatch.stories.timeline import timeline
 
 ARTICLE = (
     "Gunmen opened fire on worshippers at a mosque in the northern city of Kano on Friday, killing at least "
@@ -267,3 +279,161 @@ def test_export_stories_and_timeline_commands(seeded: Store) -> None:
     result = runner.invoke(main, ["timeline", "--db", seeded.path, "--entity", "Putin"])
     assert result.exit_code == 0 and "fighters:RU: 5,000-7,000" in result.output
     assert runner.invoke(main, ["timeline", "--db", seeded.path, "--entity", "Nobody Known"]).exit_code == 2
+
+
+# --- dates named in titles, and the rule without embeddings -------------------------------------
+
+def test_titles_naming_different_dates_are_different_happenings(store: Store) -> None:
+    def titled(title: str) -> Document:
+        return Document(id="t", path="t", raw="", text="", title=title, lang="ru")
+
+    assert {k for k, _ in features(titled("Прогноз погоды на 8 ноября")) if k.startswith("d:")} == {"d:--11-08"}
+    assert {k for k, _ in features(titled("Полуфинал 2010 года")) if k.startswith("d:")} == {"d:2010"}
+    assert not [k for k, _ in features(titled("Заболевший COVID-19 митрополит")) if k.startswith("d:")]
+    eighth, eighteenth = feature_key("d:--11-08"), feature_key("d:--11-18")
+    assert dates_differ([eighth], [eighteenth]) and dates_differ([feature_key("d:2010")], [feature_key("d:2012")])
+    assert not dates_differ([eighth], [feature_key("d:2019-11-08")]), "a day without its year may be that day"
+    assert not dates_differ([eighth], [feature_key("d:2016")]) and not dates_differ([eighth], [])
+    def report(doc_id: str, title: str, words: str) -> Document:
+        doc = replace(_doc(doc_id, "2024-03-01", NAMES, "gunmen mosque kano worshippers motorcycles" + words),
+                      title=title)
+        return replace(doc, signals=replace(doc.signals, features=features(doc)))
+
+    index = StoryIndex(store)
+    first = _add(store, index, report("a1", "Attack in Kano on 8 November", ""))
+    same = _add(store, index, report("a2", "Kano attack of 8 November: inquiry", " inquiry"))
+    other = _add(store, index, report("a3", "Attack in Kano on 18 November", " toll"))
+    assert same.story_id == first.story_id != other.story_id
+
+
+def test_without_embeddings_reports_are_compared_on_their_own_rule() -> None:
+    params = StoryParams()
+    plain = Similarity(words=0.35, names=0.2, embedding=None, same_language=True)
+    assert plain.score(params) == pytest.approx((2 * 0.35 + 0.25 * 0.2) / params.plain_same_threshold)
+    assert plain.score(params) >= 1.0, "words alone carry the decision when no embedding is there"
+    assert Similarity(0.35, 0.2, 0.0, True).score(params) < 1.0, "with an embedding, a far one counts against"
+    assert Similarity(0.0, 0.6, None, False).score(params) >= 1.0
+    assert Similarity(0.0, 0.4, None, False).score(params) < 1.0
+
+
+def test_ingest_no_embeddings_stores_no_embedding(tmp_path: Path) -> None:
+    lines = [{"text": f"Mosque attack in Kano\n\n{ARTICLE}", "published": "2024-03-01"},
+             {"text": "Kano mosque gunmen\n\nGunmen on motorcycles attacked worshippers at a Kano mosque, killing "
+                      "twelve people; the governor ordered an inquiry and police searched nearby villages.",
+              "published": "2024-03-02"}]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
+    db = tmp_path / "s.db"
+    result = CliRunner().invoke(main, ["ingest", "--quiet", "--no-entities", "--no-embeddings", "--db", str(db),
+                                       str(corpus)])
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        assert store.db.execute("SELECT count(*) FROM story_docs WHERE embedding IS NOT NULL").fetchone()[0] == 0
+        first, second = store.documents()
+    assert first.story_id == second.story_id and second.duplicate_of is None
+
+
+# --- stories rebuild ----------------------------------------------------------------------------
+
+def _story_state(store: Store) -> tuple[object, ...]:
+    docs = [(d.id, d.story_id, d.duplicate_of) for d in store.documents()]
+    events = [(e["id"], e["doc_ids"], e["story_id"], e["killed"]) for e in store.merged_events()]
+    return docs, list(store.stories()), events
+
+
+def test_stories_rebuild_groups_a_store_that_has_none_and_is_idempotent(tmp_path: Path) -> None:
+    reports = [_doc("a1", "2024-03-01", NAMES, "gunmen mosque kano worshippers motorcycles", 12),
+               _doc("b1", "2024-03-01", ["person:mahama", "geo:2306104"], "election ballots accra parliament vote",
+                    place="geo:2306104"),
+               _doc("a2", "2024-03-02", NAMES, "gunmen mosque kano worshippers inquiry", 15)]
+    with Store(tmp_path / "online.db") as online:
+        index = StoryIndex(online)
+        for doc in reports:
+            _add(online, index, doc)
+        expected = _story_state(online)
+    path = tmp_path / "old.db"
+    with Store(path) as old:  # stored with stories off, as before schema 4
+        for doc in reversed(reports):  # ingested out of publication order
+            assert old.add_document(replace(doc, signals=None))
+        assert list(old.stories()) == [] and all(d.story_id is None for d in old.documents())
+    runner = CliRunner()
+    result = runner.invoke(main, ["stories", "rebuild", "--db", str(path), "--no-embeddings", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt 2 stories from 3 documents" in result.output
+    with Store(path) as rebuilt:
+        docs, stories, events = _story_state(rebuilt)
+        by_id = {doc_id: story for doc_id, story, _ in docs}
+        assert by_id["a1"] == by_id["a2"] != by_id["b1"]
+        assert sorted(sorted(s["doc_ids"]) for s in stories) == sorted(sorted(s["doc_ids"]) for s in expected[1])  # type: ignore[attr-defined]
+        (kano,) = [e for e in events if len(e[1]) == 2]  # type: ignore[arg-type]
+        assert set(kano[1]) == {"a1", "a2"} and kano[3] == 15 and kano[2] == by_id["a1"]
+        once = (docs, stories, events)
+    assert runner.invoke(main, ["stories", "rebuild", "--db", str(path), "--no-embeddings", "--quiet"]).exit_code == 0
+    with Store(path) as again:
+        assert _story_state(again) == once, "a second rebuild gives the same stories, ids included"
+
+
+def _placed(doc_id: str, published: str, city: str, city_id: str, killed: int) -> Document:
+    """A report of a mosque attack in a city named by a linked mention at the event's location span."""
+    text = f"Gunmen attacked a mosque in {city} killing {killed} worshippers"
+    at = text.index(city)
+    span = Span(at, at + len(city), city)
+    event = Event(id=f"ev-{doc_id}", type="attack", evidence=(Span(0, len(text), text),), location=city,
+                  location_id=city_id, country="NG", killed=killed, fields=(("location", span),))
+    mentions = (Mention(at, at + len(city), city, "location", city_id),
+                Mention(0, 6, "Gunmen", "armed_group", "armed_group:gunmen"))
+    doc = Document(id=doc_id, path=doc_id, raw=text, text=text, title="Mosque attack", published=published,
+                   lang="en", langs=("en",), paragraphs=(Paragraph(0, len(text), "en"),), mentions=mentions,
+                   entities=(Entity(city_id, city, "location", "NG"),
+                             Entity("armed_group:gunmen", "Gunmen", "armed_group")),
+                   events=(event,))
+    sig = duplicates.text_signature(text + doc_id)
+    return replace(doc, signals=StorySignals(sig.tobytes(), duplicates.band_keys(sig), features(doc), None,
+                                             day_number(published)))
+
+
+def test_an_entity_merge_of_a_place_reaches_canonical_events_at_once(store: Store) -> None:
+    index = StoryIndex(store)
+    _add(store, index, _placed("k1", "2024-03-01", "Kano", "geo:2335204", 12))
+    _add(store, index, _placed("k2", "2024-03-01", "Kano city", "geo:9999999", 15))
+    (story,) = list(store.stories())
+    assert len(story["event_ids"]) == 2, "two cities: two happenings"
+    store.correct_entities(Override("merge", "geo:9999999", "geo:2335204"))  # the first report's place folded in
+    (story,) = list(store.stories())
+    (event,) = list(store.merged_events())
+    assert story["event_ids"] == ["ev-k1"] and event["doc_ids"] == ["k1", "k2"] and event["killed"] == 15
+    ((merged, members),) = list(story_events(store.db, str(story["id"])))
+    assert merged["doc_ids"] == ["k1", "k2"] and len(members) == 2
+    assert [e.record["doc_ids"] for e in timeline(store, entity="geo:9999999") if e.kind == "event"] == [["k1", "k2"]]
+    # A report ingested after the correction is compared on the corrected entity.
+    later = _placed("k3", "2024-03-02", "Kano", "geo:2335204", 16)
+    assert "e:geo:9999999" in {name for name, _ in features(with_corrections(later, store.overrides()))}
+    assert _add(store, StoryIndex(store), later).story_id == story["id"]
+    assert [len(e["doc_ids"]) for e in store.merged_events()] == [3]
+
+
+def test_link_reports_keeps_one_documents_events_apart() -> None:
+    kano = EventKey("attack", "geo:2335204", "NG", "2024-03-01")
+    known: list[EventKey] = []
+    assert link_reports(known, [kano, kano]) == [0, 1], "one document's two attacks are two events"
+    assert link_reports(known, [EventKey("attack", "country:NG", "NG", "2024-03-02")]) == [0]
+    assert link_reports(known, [EventKey("attack", "geo:2306104", "GH", None)]) == [2]
+
+
+def test_stories_rebuild_of_the_seeds_keeps_their_stories(seeded: Store, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    target = sqlite3.connect(copy)
+    seeded.db.backup(target)
+    target.close()
+
+    def partition(store: Store) -> set[frozenset[str]]:
+        return {frozenset(s["doc_ids"]) for s in store.stories()}  # type: ignore[arg-type]
+
+    with Store(copy) as store:
+        before = partition(store)
+        summary = rebuild(store)
+        assert summary.documents == 5 and summary.embedded == 0, "stored embeddings are kept, not computed again"
+        assert partition(store) == before
+        docs = _ids(store)
+        threats = [e for e in store.merged_events() if e["type"] == "threat" and len(e["doc_ids"]) == 2]
+        assert [set(t["doc_ids"]) for t in threats] == [{docs["000"].id, docs["004"].id}]

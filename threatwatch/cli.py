@@ -75,9 +75,13 @@ def main() -> None:
               show_default=True, help="Larger files are rejected (e.g. 500KB, 20MB, 1GiB).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--no-entities", "no_entities", is_flag=True, help="Skip entity extraction (faster; documents only).")
+@click.option("--no-embeddings", "no_embeddings", is_flag=True,
+              help="Group stories on words, names and event signatures only, without sentence embeddings "
+                   "(faster; fewer reports grouped across languages).")
 @reports_errors
 def ingest(
-    paths: tuple[str, ...], db: str | None, workers: int | None, max_file_size: str, quiet: bool, no_entities: bool
+    paths: tuple[str, ...], db: str | None, workers: int | None, max_file_size: str, quiet: bool, no_entities: bool,
+    no_embeddings: bool,
 ) -> None:
     """Ingest files or folders (.txt .html .htm .jsonl .warc .warc.gz) into the store."""
     from tqdm import tqdm
@@ -90,7 +94,7 @@ def ingest(
         desc="ingest", unit="doc", disable=True if quiet else None, file=sys.stderr, leave=False
     ) as bar:
         summary = run_ingest(store, paths, workers=workers, max_bytes=max_bytes, progress=bar.update,
-                             entities=not no_entities)
+                             entities=not no_entities, embeddings=not no_embeddings)
     for rejection in summary.rejected:
         click.echo(rejection.line(), err=True)
     click.echo(
@@ -220,6 +224,32 @@ def relink(db: str | None) -> None:
     with open_store(db, readonly=True) as store:
         changed = store.relink(relink_mention)
     click.echo(f"relinked: {changed} mention(s) now point to another entity")
+
+
+@main.group()
+def stories() -> None:
+    """Recompute the stories of a store."""
+
+
+@stories.command()
+@db_option
+@click.option("--no-embeddings", "no_embeddings", is_flag=True,
+              help="Compute no embedding for documents stored without one (they are grouped without it).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@reports_errors
+def rebuild(db: str | None, no_embeddings: bool, quiet: bool) -> None:
+    """Compute near-duplicates, stories and canonical events again for every stored document, in
+    publication order: for a store made before stories existed, or after `entities merge/split`."""
+    from tqdm import tqdm
+
+    from threatwatch.stories.rebuild import rebuild as run_rebuild
+
+    with open_store(db, readonly=True) as store, tqdm(
+        desc="stories", unit="doc", total=store.count_documents(), disable=True if quiet else None, file=sys.stderr,
+        leave=False,
+    ) as bar:
+        summary = run_rebuild(store, embeddings=not no_embeddings, progress=bar.update)
+    click.echo(f"{summary.line()} ({store.path})", err=True)
 
 
 @main.command()

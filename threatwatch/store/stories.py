@@ -3,23 +3,39 @@
 The decisions (which story a document joins, which events are one) are made in
 `threatwatch/stories/`; this module finds candidates through indexed tables, writes what was
 decided, and reads stories and merged events back as SPEC records.
+
+A document's story is decided once, at ingest (or by `threatwatch stories rebuild`). Which reports
+of a story are one canonical event is decided again whenever records are read (`canonical_groups`),
+from the events' places after the users' entity corrections, by the same rule as at ingest; the
+`story_events` rows and `events.story_event_rowid` keep the grouping as it was made at ingest or
+rebuild.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import groupby
 
 import numpy as np
 
 from threatwatch.records import Document, Placement
 from threatwatch.store.events import events
 from threatwatch.stories.cluster import UNKNOWN_DAY
-from threatwatch.stories.merge import Context, EventKey, compatible, match_rank, merge_records, refined
+from threatwatch.stories.merge import Context, EventKey, link_reports, merge_records
 
 STORY_COLUMNS = ("id", "title", "doc_ids", "langs", "first_published", "last_published", "event_ids")
 _CHUNK = 900  # parameters per IN (...) query
+_GROUPS_CACHED = 1024  # stories whose canonical events `merged_events` keeps while it reads
+# An event's place after the users' corrections (`entities merge/split`): the entity of the
+# mention at its `location` span, as `ACTOR_ENTITY` does for actors; else the place stored with it.
+PLACE_ENTITY = (
+    "CASE WHEN e.location_id IS NULL THEN NULL ELSE COALESCE((SELECT m.entity_id FROM mentions m "
+    "WHERE m.doc_rowid = e.doc_rowid AND m.start_char = json_extract(e.fields, '$.location[0]') "
+    "AND m.end_char = json_extract(e.fields, '$.location[1]') LIMIT 1), e.location_id) END"
+)
 
 
 def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -110,9 +126,11 @@ def story_rowid(db: sqlite3.Connection, story_id: str) -> int | None:
 
 # --- writes -------------------------------------------------------------------------------------
 
-def add_story_document(db: sqlite3.Connection, doc_rowid: int, doc: Document, placement: Placement) -> None:
-    """Write a placed document's story cues and indexes, its story, and its events' canonical events
-    (inside the caller's transaction, after the document and its events)."""
+def add_story_document(db: sqlite3.Connection, doc_rowid: int, doc: Document, placement: Placement,
+                       link_events: bool = True) -> None:
+    """Write a placed document's story cues and indexes, its story, and (unless `link_events` is
+    False) its events' canonical events (inside the caller's transaction, after the document and
+    its events)."""
     signals = doc.signals
     assert signals is not None, "a placed document has story signals"
     day = signals.day or UNKNOWN_DAY
@@ -130,7 +148,8 @@ def add_story_document(db: sqlite3.Connection, doc_rowid: int, doc: Document, pl
                        "ON CONFLICT(feature) DO UPDATE SET df = df + 1", [(k,) for k in set(placement.feature_keys)])
         db.executemany("INSERT OR IGNORE INTO story_postings (feature, day, doc_rowid) VALUES (?, ?, ?)",
                        [(key, day, doc_rowid) for key in placement.posted])
-    _link_events(db, doc_rowid, rowid, doc.published)
+    if link_events:
+        _link_events(db, doc_rowid, rowid)
 
 
 def _story(db: sqlite3.Connection, doc: Document, placement: Placement, day: int) -> int:
@@ -152,35 +171,122 @@ def _story(db: sqlite3.Connection, doc: Document, placement: Placement, day: int
     return placement.story_rowid
 
 
-def _link_events(db: sqlite3.Connection, doc_rowid: int, story: int, published: str | None) -> None:
-    """Each event of the document joins a compatible canonical event of its story, or starts one."""
-    rows = db.execute("SELECT rowid, type, location_id, country, date FROM events WHERE doc_rowid = ? ORDER BY rowid",
-                      (doc_rowid,)).fetchall()
-    taken: set[int] = set()  # the document kept these events apart: they never share a canonical event
-    for row in rows:
-        report = EventKey(row["type"], row["location_id"] or _country_id(row["country"]), row["country"],
-                          row["date"] or published)
-        known = db.execute("SELECT rowid, type, place_id, country, date FROM story_events "
-                           "WHERE story_rowid = ? AND type = ? ORDER BY rowid", (story, row["type"])).fetchall()
-        keys = {k["rowid"]: EventKey(k["type"], k["place_id"], k["country"], k["date"]) for k in known}
-        fits = [rowid for rowid, key in keys.items() if rowid not in taken and compatible(key, report)]
-        if fits:
-            chosen = min(fits, key=lambda r: (match_rank(keys[r], report), r))
-            key = refined(keys[chosen], report)
-            db.execute("UPDATE story_events SET place_id = ?, country = ?, date = ? WHERE rowid = ?",
-                       (key.place_id, key.country, key.date, chosen))
-        else:
-            chosen = int(db.execute(
+def _link_events(db: sqlite3.Connection, doc_rowid: int, story: int) -> None:
+    """Each event of the document joins a compatible canonical event of its story, or starts one
+    (`merge.link_reports`); written to `story_events` and `events.story_event_rowid`."""
+    reports = [(event, key) for event, _, key in report_keys(db, "e.doc_rowid = ?", (doc_rowid,))]
+    if not reports:
+        return
+    known = db.execute("SELECT rowid, type, place_id, country, date FROM story_events "
+                       "WHERE story_rowid = ? ORDER BY rowid", (story,)).fetchall()
+    rowids: list[int] = [k["rowid"] for k in known]
+    keys = [EventKey(k["type"], k["place_id"], k["country"], k["date"]) for k in known]
+    before = list(keys)
+    for (event_rowid, _), index in zip(reports, link_reports(keys, [key for _, key in reports]), strict=True):
+        key = keys[index]
+        if index >= len(rowids):
+            rowids.append(int(db.execute(
                 "INSERT INTO story_events (story_rowid, type, place_id, country, date, first_event_rowid) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (story, report.type, report.place_id, report.country, report.date, row["rowid"]),
-            ).lastrowid)
-        taken.add(chosen)
-        db.execute("UPDATE events SET story_event_rowid = ? WHERE rowid = ?", (chosen, row["rowid"]))
+                "VALUES (?, ?, ?, ?, ?, ?)", (story, key.type, key.place_id, key.country, key.date, event_rowid),
+            ).lastrowid))
+        elif key != before[index]:
+            db.execute("UPDATE story_events SET place_id = ?, country = ?, date = ? WHERE rowid = ?",
+                       (key.place_id, key.country, key.date, rowids[index]))
+            before[index] = key
+        db.execute("UPDATE events SET story_event_rowid = ? WHERE rowid = ?", (rowids[index], event_rowid))
+
+
+def report_keys(db: sqlite3.Connection, where: str, params: tuple[object, ...]) -> list[tuple[int, int, EventKey]]:
+    """(event rowid, document rowid, key) of the events matching `where` (a condition on `e`), in
+    ingest order. The key's place is the one after the users' corrections (its country from the
+    corrected entity), its date the event's, else its document's publication date."""
+    rows = db.execute(
+        f"SELECT e.rowid, e.doc_rowid, e.type, e.location_id, e.country, e.date, d.published, {PLACE_ENTITY} AS place "
+        f"FROM events e JOIN documents d ON d.rowid = e.doc_rowid WHERE {where} ORDER BY e.rowid", params,
+    ).fetchall()
+    keys = []
+    for row in rows:
+        place, country = row["place"], row["country"]
+        if place != row["location_id"]:
+            found = db.execute("SELECT country FROM entities WHERE id = ?", (place,)).fetchone()
+            country = (found[0] if found else None) or country
+        key = EventKey(row["type"], place or _country_id(country), country, row["date"] or row["published"])
+        keys.append((int(row["rowid"]), int(row["doc_rowid"]), key))
+    return keys
+
+
+def canonical_groups(db: sqlite3.Connection, story: int) -> list[list[int]]:
+    """The canonical events of one story as lists of event rowids (each in ingest order; the
+    events in the order they began), grouped when read from the corrected entities, so an
+    `entities merge/split` of a place reaches them at once. The same rule as at ingest."""
+    reports = report_keys(db, "e.doc_rowid IN (SELECT doc_rowid FROM story_docs WHERE story_rowid = ?)", (story,))
+    known: list[EventKey] = []
+    groups: list[list[int]] = []
+    for _, same_document in groupby(reports, key=lambda report: report[1]):  # one document's events at a time
+        batch = list(same_document)
+        for (event_rowid, _, _), index in zip(batch, link_reports(known, [key for *_, key in batch]), strict=True):
+            if index == len(groups):
+                groups.append([])
+            groups[index].append(event_rowid)
+    return groups
 
 
 def _country_id(country: str | None) -> str | None:
     return f"country:{country}" if country else None
+
+
+# --- rebuild (`threatwatch stories rebuild`) -------------------------------------------------------
+
+def clear_stories(db: sqlite3.Connection) -> None:
+    """Forget every story, near-duplicate mark, story cue and canonical event (inside the caller's
+    transaction); the documents' embeddings are kept aside in the temporary table `kept_embeddings`."""
+    db.execute("DROP TABLE IF EXISTS temp.kept_embeddings")
+    db.execute("CREATE TEMP TABLE kept_embeddings (doc_rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)")
+    db.execute("INSERT INTO temp.kept_embeddings SELECT doc_rowid, embedding FROM story_docs "
+               "WHERE embedding IS NOT NULL")
+    for table in ("minhash_bands", "story_postings", "story_features", "story_events", "story_docs", "stories"):
+        db.execute(f"DELETE FROM {table}")
+    db.execute("UPDATE events SET story_id = NULL, story_event_rowid = NULL")
+    db.execute("UPDATE documents SET story_id = NULL, duplicate_of = NULL")
+
+
+def kept_embedding(db: sqlite3.Connection, doc_rowid: int) -> bytes | None:
+    row = db.execute("SELECT embedding FROM temp.kept_embeddings WHERE doc_rowid = ?", (doc_rowid,)).fetchone()
+    return row[0] if row else None
+
+
+def rebuild_order(db: sqlite3.Connection) -> list[int]:
+    """Every document's rowid in publication order (undated last, then in ingest order)."""
+    return [r[0] for r in db.execute("SELECT rowid FROM documents ORDER BY published IS NULL, published, rowid")]
+
+
+def document_cues(db: sqlite3.Connection, doc_rowid: int) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """A stored document's mentions (with the corrected entity) and its events (type, corrected
+    place and its country): what its story cues are made of."""
+    mentions = db.execute("SELECT start_char, end_char, text, type, entity_id FROM mentions WHERE doc_rowid = ? "
+                          "ORDER BY start_char", (doc_rowid,)).fetchall()
+    events = db.execute(
+        f"SELECT e.id, e.type, e.location_id, e.country, {PLACE_ENTITY} AS place, "
+        "(SELECT country FROM entities WHERE id = " + PLACE_ENTITY + ") AS place_country "
+        "FROM events e WHERE e.doc_rowid = ? ORDER BY e.rowid", (doc_rowid,)).fetchall()
+    return mentions, events
+
+
+def set_document_story(db: sqlite3.Connection, doc_rowid: int, story_id: str, duplicate_of: str | None) -> None:
+    db.execute("UPDATE documents SET story_id = ?, duplicate_of = ? WHERE rowid = ?",
+               (story_id, duplicate_of, doc_rowid))
+    db.execute("UPDATE events SET story_id = ? WHERE doc_rowid = ?", (story_id, doc_rowid))
+
+
+def link_all_events(db: sqlite3.Connection) -> None:
+    """Write the canonical events of every story again, each story's documents in ingest order
+    (the order `canonical_groups` reads them in)."""
+    db.execute("DELETE FROM story_events")
+    db.execute("UPDATE events SET story_event_rowid = NULL")
+    rows = db.execute("SELECT sd.doc_rowid, sd.story_rowid FROM story_docs sd "
+                      "WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc_rowid = sd.doc_rowid) ORDER BY sd.doc_rowid")
+    for doc_rowid, story in rows.fetchall():
+        _link_events(db, doc_rowid, story)
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -192,9 +298,7 @@ def stories(db: sqlite3.Connection, where: str = "", params: tuple[object, ...] 
         docs = db.execute(
             "SELECT d.id, d.lang FROM story_docs sd JOIN documents d ON d.rowid = sd.doc_rowid "
             "WHERE sd.story_rowid = ? ORDER BY sd.doc_rowid", (story["rowid"],)).fetchall()
-        event_ids = db.execute(
-            "SELECT e.id FROM story_events se JOIN events e ON e.rowid = se.first_event_rowid "
-            "WHERE se.story_rowid = ? ORDER BY se.rowid", (story["rowid"],)).fetchall()
+        firsts = [group[0] for group in canonical_groups(db, story["rowid"])]
         yield {
             "id": story["id"],
             "title": story["title"],
@@ -202,43 +306,51 @@ def stories(db: sqlite3.Connection, where: str = "", params: tuple[object, ...] 
             "langs": list(dict.fromkeys(d["lang"] for d in docs if d["lang"])),
             "first_published": story["first_published"],
             "last_published": story["last_published"],
-            "event_ids": [e["id"] for e in event_ids],
+            "event_ids": [db.execute("SELECT id FROM events WHERE rowid = ?", (first,)).fetchone()[0]
+                          for first in firsts],
         }
 
 
 def merged_events(db: sqlite3.Connection) -> Iterator[dict[str, object]]:
     """SPEC event records with one record per canonical event: the reports of one happening in a
-    story merged (every source and evidence span, tolls by the ledger's rule), plus `ledger`."""
-    rows = db.execute(
-        "SELECT e.rowid, e.story_event_rowid, se.first_event_rowid FROM events e "
-        "LEFT JOIN story_events se ON se.rowid = e.story_event_rowid ORDER BY e.rowid"
-    )
-    for row in rows:
-        if row["story_event_rowid"] is None:
-            where, value = "e.rowid = ?", row["rowid"]
-        elif row["first_event_rowid"] == row["rowid"]:
-            where, value = "e.story_event_rowid = ?", row["story_event_rowid"]
+    story merged (every source and evidence span, tolls by the ledger's rule), plus `ledger`;
+    in the order of each canonical event's first report."""
+    rows = db.execute("SELECT e.rowid, sd.story_rowid FROM events e "
+                      "LEFT JOIN story_docs sd ON sd.doc_rowid = e.doc_rowid ORDER BY e.rowid")
+    cached: OrderedDict[int, dict[int, list[int]]] = OrderedDict()  # story -> first report -> its group
+    for event_rowid, story in rows:
+        if story is None:
+            group = [event_rowid]
         else:
-            continue  # a later report of a canonical event already written
-        yield merge_records(list(events(db, where, (value,))), _context(db, where, value))
+            if story not in cached:
+                cached[story] = {members[0]: members for members in canonical_groups(db, story)}
+                if len(cached) > _GROUPS_CACHED:
+                    cached.popitem(last=False)
+            group = cached[story].get(event_rowid)
+            if group is None:
+                continue  # a later report of a canonical event already written
+        yield _merged(db, group)[0]
 
 
 def story_events(db: sqlite3.Connection, story_id: str) -> Iterator[tuple[dict[str, object], list[dict[str, object]]]]:
     """Each canonical event of one story, in the order of the story's `event_ids`: its merged
     record (as `merged_events` writes it, with `ledger`) and the records of its reports. Read-only."""
-    rows = db.execute("SELECT se.rowid FROM story_events se JOIN stories s ON s.rowid = se.story_rowid "
-                      "WHERE s.id = ? ORDER BY se.rowid", (story_id,)).fetchall()
-    for row in rows:
-        members = list(events(db, "e.story_event_rowid = ?", (row[0],)))
-        if members:
-            yield merge_records(members, _context(db, "e.story_event_rowid = ?", row[0])), members
+    row = db.execute("SELECT rowid FROM stories WHERE id = ?", (story_id,)).fetchone()
+    for group in canonical_groups(db, row[0]) if row else []:
+        yield _merged(db, group)
 
 
-def _context(db: sqlite3.Connection, where: str, value: int) -> Context:
+def _merged(db: sqlite3.Connection, group: Sequence[int]) -> tuple[dict[str, object], list[dict[str, object]]]:
+    where = f"e.rowid IN ({','.join('?' * len(group))})"
+    members = list(events(db, where, tuple(group)))
+    return merge_records(members, _context(db, where, tuple(group))), members
+
+
+def _context(db: sqlite3.Connection, where: str, params: tuple[object, ...]) -> Context:
     rows = db.execute(
         "SELECT e.id, e.location_id, e.country, e.killed, e.injured, e.arrested, e.doc_rowid, e.fields, "
         f"d.id AS doc_id, d.published FROM events e JOIN documents d ON d.rowid = e.doc_rowid WHERE {where}",
-        (value,),
+        params,
     ).fetchall()
     speakers: dict[str, str | None] = {}
     for row in rows:

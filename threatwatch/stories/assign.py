@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from threatwatch.entities.overrides import Override
 from threatwatch.records import Document, Placement, StorySignals
 from threatwatch.store import Store
 from threatwatch.store import stories as sql
@@ -31,6 +32,7 @@ from threatwatch.stories.cluster import (
     Vector,
     feature_key,
     idf,
+    is_date,
     is_word,
     similarity,
     story_open,
@@ -38,6 +40,7 @@ from threatwatch.stories.cluster import (
 )
 from threatwatch.stories.duplicates import DUPLICATE_JACCARD, estimated_jaccard
 from threatwatch.stories.embed import from_bytes
+from threatwatch.stories.signals import features, with_corrections
 
 POSTED_WORDS = 16  # a document is indexed under all its names and event signatures and its rarest words
 _CACHE_LIMIT = 400_000  # document frequencies kept in memory
@@ -59,9 +62,13 @@ class Match:
 class StoryIndex:
     """The story stage of one ingest run over one store."""
 
-    def __init__(self, store: Store, params: StoryParams = DEFAULT_PARAMS) -> None:
+    def __init__(self, store: Store, params: StoryParams = DEFAULT_PARAMS,
+                 overrides: list[Override] | None = None) -> None:
+        """`overrides`: the entity corrections to apply to each document's names before they are
+        compared (default: the store's; the worker links without them)."""
         self.db = store.db
         self.params = params
+        self.overrides = store.overrides() if overrides is None else overrides
         self.n_docs = sql.count_documents(self.db)
         self.undated = sql.count_documents(self.db, UNKNOWN_DAY)  # none in a dated stream: no lookups for them
         self._df: dict[int, int] = {}
@@ -70,17 +77,19 @@ class StoryIndex:
         signals = doc.signals
         if signals is None:
             return None
-        keys = tuple(feature_key(name) for name, _ in signals.features)
-        weights = tuple(weight for _, weight in signals.features)
+        cues = features(with_corrections(doc, self.overrides)) if self.overrides else signals.features
+        keys = tuple(feature_key(name) for name, _ in cues)
+        weights = tuple(weight for _, weight in cues)
         copied = self._duplicate_of(signals)
         if copied is not None:
             return Placement(copied["story_id"], copied["story_rowid"], copied["duplicate_of"], keys, weights, ())
         df = self.frequencies(keys)
         gain = {key: weight * idf(df.get(key, 0), self.n_docs) for key, weight in zip(keys, weights, strict=True)}
-        ranked = sorted(zip(keys, weights, strict=True), key=lambda kw: (-gain[kw[0]], kw[0]))  # rarest first
+        cued = [(key, weight) for key, weight in zip(keys, weights, strict=True) if not is_date(key)]  # dates only veto
+        ranked = sorted(cued, key=lambda kw: (-gain[kw[0]], kw[0]))  # rarest first
         match = self.best_match(Vector.build(keys, weights, df, self.n_docs), signals, ranked, df, doc.lang)
         words = [k for k, _ in ranked if is_word(k)][:POSTED_WORDS]
-        posted = tuple(k for k in keys if not is_word(k)) + tuple(words)
+        posted = tuple(k for k, _ in cued if not is_word(k)) + tuple(words)
         if match is None:
             return Placement(story_id(doc.id), None, None, keys, weights, posted)
         return Placement(match.story_id, match.story_rowid, None, keys, weights, posted)

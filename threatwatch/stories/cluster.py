@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FEATURE_KINDS = {"w": 0, "e": 1, "v": 2}
+FEATURE_KINDS = {"w": 0, "e": 1, "v": 2, "d": 3}
 UNKNOWN_DAY = 0
 
 
@@ -42,6 +42,9 @@ class StoryParams:
     cross_embedding: float = 2.0
     cross_floor: float = 0.2
     cross_threshold: float = 0.7
+    # Either document without an embedding (`ingest --no-embeddings`): the same sums, other thresholds.
+    plain_same_threshold: float = 0.6
+    plain_cross_threshold: float = 0.5
     window_days: int = 7  # a candidate must be published this close to the new document
     max_span_days: int = 30  # a story takes no document published this long after it began
     neighbour_days: int = 2  # documents this close in time are compared by embedding even with no shared cue
@@ -58,13 +61,40 @@ DEFAULT_PARAMS = StoryParams()
 
 
 def feature_key(feature: str) -> int:
-    """A signed 64-bit key whose two low bits say the feature's kind (word, name, event)."""
+    """A signed 64-bit key whose two low bits say the feature's kind (word, name, event, date).
+    A date (`d:2016`, `d:2016-11-08`, `d:--11-08` for a day named without its year) is not hashed
+    but written in the key (YYYYMMDD, 0 for what it does not say), so two can be compared."""
+    if feature.startswith("d:"):
+        value = feature[2:]
+        year, _, rest = ("", "", value[2:]) if value.startswith("--") else value.partition("-")
+        month, _, day = rest.partition("-")
+        return (int(year or 0) * 10_000 + int(month or 0) * 100 + int(day or 0)) << 2 | 3
     digest = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
     return (digest & ~3) | FEATURE_KINDS.get(feature[:1], 0)
 
 
 def is_word(key: int) -> bool:
     return key & 3 == 0
+
+
+def is_date(key: int) -> bool:
+    return key & 3 == 3
+
+
+def dates_agree(a: int, b: int) -> bool:
+    """Two date keys may name one day: year, month and day each equal where both say it."""
+    return all(x == y or not x or not y for x, y in zip(_ymd(a), _ymd(b), strict=True))
+
+
+def dates_differ(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> bool:
+    """Both name dates in their titles and no date of one can be a date of the other: reports of
+    two happenings (the forecasts for 8 and for 18 November, the semi-finals of 2010 and 2012)."""
+    return len(a) > 0 and len(b) > 0 and not any(dates_agree(int(x), int(y)) for x in a for y in b)
+
+
+def _ymd(key: int) -> tuple[int, int, int]:
+    value = key >> 2
+    return value // 10_000, value // 100 % 100, value % 100
 
 
 def idf(df: int, n_docs: int) -> float:
@@ -95,6 +125,7 @@ class Vector:
 
     words: Part
     names: Part
+    dates: np.ndarray  # the date keys of the title (`is_date`)
 
     @classmethod
     def build(cls, keys: Sequence[int] | np.ndarray, weights: Sequence[float] | np.ndarray,
@@ -102,8 +133,9 @@ class Vector:
         keys = np.asarray(keys, dtype=np.int64)
         counts = np.fromiter((df.get(k, 0) for k in keys.tolist()), dtype=np.float64, count=len(keys))
         values = np.asarray(weights, dtype=np.float64) * (np.log((n_docs + 1) / (counts + 1)) + 1.0)
-        words = (keys & 3) == 0
-        return cls(Part.of(keys[words], values[words]), Part.of(keys[~words], values[~words]))
+        kinds = keys & 3
+        words, names = kinds == 0, (kinds == 1) | (kinds == 2)
+        return cls(Part.of(keys[words], values[words]), Part.of(keys[names], values[names]), keys[kinds == 3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,23 +144,31 @@ class Similarity:
     names: float
     embedding: float | None
     same_language: bool
+    dates_differ: bool = False  # the titles name different days or years (`dates_differ`)
 
     def score(self, params: StoryParams = DEFAULT_PARAMS) -> float:
-        """The combined score over the threshold: 1.0 or more joins the story."""
+        """The combined score over the threshold: 1.0 or more joins the story; 0 when the titles
+        name different dates, however alike the rest."""
         p = params
-        embedding = self.embedding if self.embedding is not None else -1.0
+        if self.dates_differ:
+            return 0.0
         if self.same_language:
             total = p.same_words * self.words + p.same_names * self.names
-            return (total + p.same_embedding * max(0.0, embedding - p.same_floor)) / p.same_threshold
-        total = p.cross_names * self.names + p.cross_embedding * max(0.0, embedding - p.cross_floor)
-        return total / p.cross_threshold
+            if self.embedding is None:
+                return total / p.plain_same_threshold
+            return (total + p.same_embedding * max(0.0, self.embedding - p.same_floor)) / p.same_threshold
+        if self.embedding is None:
+            return p.cross_names * self.names / p.plain_cross_threshold
+        return (p.cross_names * self.names + p.cross_embedding * max(0.0, self.embedding - p.cross_floor)) / \
+            p.cross_threshold
 
 
 def similarity(
     a: Vector, b: Vector, emb_a: np.ndarray | None, emb_b: np.ndarray | None, same_language: bool = True
 ) -> Similarity:
     embedding = float(emb_a @ emb_b) if emb_a is not None and emb_b is not None else None
-    return Similarity(a.words.cosine(b.words), a.names.cosine(b.names), embedding, same_language)
+    return Similarity(a.words.cosine(b.words), a.names.cosine(b.names), embedding, same_language,
+                      dates_differ(a.dates, b.dates))
 
 
 def within(day: int, other: int, days: int) -> bool:

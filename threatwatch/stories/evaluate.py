@@ -41,14 +41,15 @@ def pair_articles(row: Mapping[str, object]) -> tuple[str, str, bool]:
 
 
 def stories_of(records: Iterable[dict[str, object]], workers: int = 1,
-               db: str | Path | None = None) -> dict[str, str | None]:
-    """Ingest the records as one JSONL file into a fresh store; story id of each record's text."""
+               db: str | Path | None = None, embeddings: bool = True) -> dict[str, str | None]:
+    """Ingest the records as one JSONL file into a fresh store (without sentence embeddings when
+    `embeddings` is False, as `ingest --no-embeddings`); story id of each record's text."""
     unique = {str(r["text"]).strip(): r for r in records if str(r.get("text") or "").strip()}
     with tempfile.TemporaryDirectory(prefix="threatwatch-eval-") as tmp:
         corpus = Path(tmp, "articles.jsonl")
         corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in unique.values()), "utf-8")
         with Store(db or Path(tmp, "eval.db")) as store:
-            ingest(store, [corpus], workers=workers)
+            ingest(store, [corpus], workers=workers, embeddings=embeddings)
             found = {doc.raw.strip(): doc.story_id for doc in store.documents()}
     return {text: found.get(text) for text in unique}
 
@@ -69,10 +70,10 @@ def pair_accuracy(pairs: Sequence[tuple[str, str, bool]], story: Mapping[str, st
     }
 
 
-def evaluate_pairs(path: str | Path, workers: int = 1) -> dict[str, object]:
+def evaluate_pairs(path: str | Path, workers: int = 1, embeddings: bool = True) -> dict[str, object]:
     pairs = [pair_articles(row) for row in read_rows(path)]
     texts = list(dict.fromkeys(t for first, second, _ in pairs for t in (first, second)))
-    story = stories_of(({"text": t} for t in texts), workers)
+    story = stories_of(({"text": t} for t in texts), workers, embeddings=embeddings)
     return {"dataset": "pairs", "articles": len(texts), **pair_accuracy(pairs, story)}
 
 
@@ -99,9 +100,9 @@ def cluster_records(rows: Iterable[Mapping[str, object]]) -> list[dict[str, obje
             for r in rows]
 
 
-def evaluate_clusters(path: str | Path, workers: int = 1) -> dict[str, object]:
+def evaluate_clusters(path: str | Path, workers: int = 1, embeddings: bool = True) -> dict[str, object]:
     rows = [r for r in read_rows(path) if str(r.get("text") or "").strip()]
-    story = stories_of(cluster_records(rows), workers)
+    story = stories_of(cluster_records(rows), workers, embeddings=embeddings)
     # An item whose document was not stored (rejected) is a cluster of its own.
     predicted = [story.get(str(r["text"]).strip()) or f"item:{i}" for i, r in enumerate(rows)]
     scores = bcubed([str(r["cluster_id"]) for r in rows], predicted)

@@ -77,6 +77,26 @@ def refined(canonical: EventKey, report: EventKey) -> EventKey:
     return EventKey(canonical.type, place, country or report.country, when)
 
 
+def link_reports(known: list[EventKey], reports: Sequence[EventKey]) -> list[int]:
+    """Where the events of one document go among a story's canonical events `known` (in the order
+    they began; updated in place): each joins the best compatible one (`match_rank`, then the
+    oldest) that no other event of the same document took, which is then `refined`, or starts a
+    new one at the end. Returns the index in `known` of each report's canonical event."""
+    taken: set[int] = set()  # the document kept these events apart: they never share a canonical event
+    chosen: list[int] = []
+    for report in reports:
+        fits = [i for i, key in enumerate(known) if i not in taken and compatible(key, report)]
+        if fits:
+            index = min(fits, key=lambda i: (match_rank(known[i], report), i))
+            known[index] = refined(known[index], report)
+        else:
+            known.append(report)
+            index = len(known) - 1
+        taken.add(index)
+        chosen.append(index)
+    return chosen
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What the export records of the reports do not carry: each document's publication date,

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from functools import cache
 
+from threatwatch.entities.overrides import Override, resolve
+from threatwatch.events.when import find_times
 from threatwatch.normalize import index_tokens
 from threatwatch.records import Document, StorySignals
 from threatwatch.stories import duplicates
@@ -27,6 +32,9 @@ LEAD_WORDS = 150
 MAX_FEATURES = 96
 TITLE_WEIGHT = 2.0
 EVENT_WEIGHT = 3.0  # a shared event signature (type and place) is the strongest cue of one happening
+_REFERENCE_DATE = "2100-12-31"  # a date named without its year is read in this year, then the year dropped
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 # Broad places say little about which happening a report is about.
 WEAK_ENTITY_PREFIXES = {"country:": 0.3, "region:": 0.5}
 
@@ -90,6 +98,23 @@ def event_features(doc: Document) -> Counter[str]:
     return counts
 
 
+def date_features(doc: Document) -> Counter[str]:
+    """The days, months and years the title names in digits (`d:2016`, `d:2019-11-08`, `d:--11-08`
+    when the year is not written): reports whose titles name different ones tell different
+    happenings (`cluster.dates_differ`). Read against a fixed reference date, never the document's
+    own, so that only what is written counts."""
+    counts: Counter[str] = Counter()
+    if not doc.title or not _DIGIT.search(doc.title):
+        return counts
+    for found in find_times(doc.title, doc.lang or "", _REFERENCE_DATE):
+        if not found.value or not _DIGIT.search(found.text) or found.kind not in ("absolute", "relative"):
+            continue
+        value = found.value if _YEAR.search(found.text) else "--" + found.value[5:]
+        if value != "--":
+            counts["d:" + value] = 1
+    return counts
+
+
 def _weight(feature: str, count: float) -> float:
     if feature.startswith("v:"):
         return count
@@ -102,17 +127,37 @@ def _weight(feature: str, count: float) -> float:
 
 
 def features(doc: Document) -> tuple[tuple[str, float], ...]:
-    """At most MAX_FEATURES weighted features: entities and events first, then words."""
+    """At most MAX_FEATURES weighted features: the title's dates, events and entities first, then words."""
     picked: list[tuple[str, float]] = []
-    for counts in (event_features(doc), entity_features(doc), word_features(doc)):
+    for counts in (date_features(doc), event_features(doc), entity_features(doc), word_features(doc)):
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         picked.extend((name, round(_weight(name, count), 4)) for name, count in ranked)
     return tuple(picked[:MAX_FEATURES])
 
 
-def story_signals(doc: Document, embeddings: bool = True) -> StorySignals:
+def with_corrections(doc: Document, overrides: Sequence[Override]) -> Document:
+    """The document with the users' entity corrections applied to its mentions and its events'
+    places (as the store applies them), so its cues name the entities the store holds."""
+    if not overrides:
+        return doc
+    mentions = tuple(replace(m, entity_id=resolve(m.entity_id, m.text, overrides)) for m in doc.mentions)
+    events = []
+    for event in doc.events:
+        if event.location_id:
+            span = dict(event.fields).get("location")
+            surface = span.text if span else event.location or ""
+            event = replace(event, location_id=resolve(event.location_id, surface, overrides))
+        events.append(event)
+    return replace(doc, mentions=mentions, events=tuple(events))
+
+
+def story_signals(doc: Document, embeddings: bool = True, embedding: bytes | None = None) -> StorySignals:
+    """The document's story cues; its embedding is `embedding` when given (one already computed),
+    else computed unless `embeddings` is False."""
     sig = duplicates.text_signature(doc.text)
-    vector = to_bytes(embed([lead_text(doc.title, doc.text)])[0]) if embeddings else None
+    vector = embedding
+    if vector is None and embeddings:
+        vector = to_bytes(embed([lead_text(doc.title, doc.text)])[0])
     return StorySignals(
         minhash=sig.tobytes(),
         bands=duplicates.band_keys(sig),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from threatwatch.errors import ThreatwatchError
 from threatwatch.store import Store
+from threatwatch.store.stories import PLACE_ENTITY
 from threatwatch.stories.claims import with_claim_groups
 
 UNDATED = "undated"
@@ -87,8 +88,11 @@ def timeline(store: Store, entity: str | None = None, story: str | None = None) 
 
 
 def _events(store: Store, entity_id: str | None, story: str | None) -> Iterator[dict[str, object]]:
-    places = ({r[0] for r in store.db.execute("SELECT id FROM events WHERE location_id = ?", (entity_id,))}
-              if entity_id else set())
+    # The place after the users' corrections (an `entities merge` of a place reaches its events).
+    places = ({r[0] for r in store.db.execute(
+        f"SELECT e.id FROM events e WHERE (e.location_id = ? OR e.doc_rowid IN "
+        f"(SELECT doc_rowid FROM mentions WHERE entity_id = ?)) AND {PLACE_ENTITY} = ?",
+        (entity_id, entity_id, entity_id))} if entity_id else set())
     for record in store.merged_events():
         if story and record["story_id"] != story:
             continue
