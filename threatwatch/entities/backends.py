@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from threatwatch.data import data_file
+from threatwatch.entities import russian as russian_rules
 from threatwatch.entities.ner import NamedSpan, NerLabel, Recognizer
 
 # Model labels to ours. NORP (nationalities) and MISC are not names of a person, place or body.
@@ -96,21 +97,35 @@ def arabic() -> Recognizer | None:
     return SpacyRecognizer("ar", load_spacy([str(path)]), prepare=ARABIC_ALEF_FOLD)
 
 
+def russian_model_path() -> Path:
+    return Path(str(data_file("models", "ru_ner", "ner.tar")))
+
+
 class NatashaRecognizer:
+    """natasha's pipeline with the project's NER pack (natasha's network fine-tuned on factRuEval by
+    training/train_ru_ner.py) and the Russian span conventions of entities/russian.py."""
+
     lang = "ru"
     # Tokens of context either side of a span (within its sentence) that the morphology tagger
     # sees. Tagging only these windows, not the whole text, gives the same normal forms for
     # 5,662 of 5,666 spans of the Russian test texts at a third of the tagger's cost.
     MORPH_CONTEXT = 3
 
-    def __init__(self) -> None:
+    def __init__(self, ner_path: str | Path | None = None) -> None:
+        """`ner_path`: a slovnet NER pack; by default the project's (training/train_ru_ner.py) when it
+        is shipped, else natasha's own news model."""
         from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+        from natasha.data import NEWS_NER
 
+        if ner_path is None:
+            own = russian_model_path()
+            ner_path = own if own.is_file() else NEWS_NER
         embedding = NewsEmbedding()
         self.segmenter = Segmenter()
-        self.tagger = NewsNERTagger(embedding)
+        self.tagger = NewsNERTagger(embedding, path=str(ner_path))
         self.morph = NewsMorphTagger(embedding)
         self.vocab = MorphVocab()
+        self.morphology = russian_rules.Morphology(self.vocab)
         self._normals: dict[tuple, str] = {}
 
     def find(self, texts: Sequence[str]) -> list[list[NamedSpan]]:
@@ -124,8 +139,12 @@ class NatashaRecognizer:
             docs.append(doc)
         self._tag_span_morphology(docs)
         # Москве → Москва, so inflected forms link to one entity
-        return [[NamedSpan(span.start, span.stop, NATASHA_LABELS[span.type], self._normal(span))
-                 for span in doc.spans] for doc in docs]
+        out = []
+        for doc in docs:
+            spans = [NamedSpan(span.start, span.stop, NATASHA_LABELS[span.type], self._normal(span))
+                     for span in doc.spans]
+            out.append(russian_rules.adjust(doc.text, spans, self.morphology))
+        return out
 
     def _tag_span_morphology(self, docs: Sequence[Any]) -> None:
         """Case, number and gender for the tokens of each span, which is all that normalising

@@ -1,0 +1,117 @@
+"""Russian NER: the span conventions of threatwatch/entities/russian.py and the shipped model."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from threatwatch.entities import russian
+from threatwatch.entities.backends import NatashaRecognizer, russian_model_path
+from threatwatch.entities.ner import NamedSpan
+
+
+@cache
+def _morph() -> russian.Morphology:
+    from natasha import MorphVocab
+
+    return russian.Morphology(MorphVocab())
+
+
+def _span(text: str, surface: str, label: str, normal: str | None = None, nth: int = 0) -> NamedSpan:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return NamedSpan(start, start + len(surface), label, normal)  # type: ignore[arg-type]
+
+
+def _adjust(text: str, *spans: NamedSpan) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.label) for s in russian.adjust(text, list(spans), _morph())]
+
+
+def test_closing_quote_is_not_part_of_the_name() -> None:
+    text = "Акционеры ОАО «Северный ветер» одобрили сделку."
+    assert _adjust(text, _span(text, "ОАО «Северный ветер»", "organization")) == \
+        [("ОАО «Северный ветер", "organization")]
+
+
+@pytest.mark.parametrize(("text", "name", "mention"), [
+    ("Соглашение подписала компания Roxbury.", "Roxbury", "компания Roxbury"),
+    ("Об этом заявили в компании Roxbury.", "Roxbury", "компании Roxbury"),
+    ("Фото появилось в социальной сети Instagram вчера.", "Instagram", "социальной сети Instagram"),
+    ("Лидер партии «Новый путь» выступил.", "Новый путь", "партии «Новый путь"),
+    ("Он играл за панк-группу Kleine Welt.", "Kleine Welt", "панк-группу Kleine Welt"),
+])
+def test_descriptor_joins_the_organisation(text: str, name: str, mention: str) -> None:
+    assert _adjust(text, _span(text, name, "organization")) == [(mention, "organization")]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # the name is in the genitive: the descriptor is something the organisation owns
+    ("Новость опубликована на сайте «Северного банка».", "Северного банка"),
+    ("Решение принял совет Ростелекома.", "Ростелекома"),
+    # not a descriptor: a person's role
+    ("Об этом сообщил директор Roxbury.", "Roxbury"),
+])
+def test_no_descriptor_no_change(text: str, name: str) -> None:
+    assert _adjust(text, _span(text, name, "organization")) == [(name, "organization")]
+
+
+def test_a_descriptor_inside_the_previous_name_stays_there() -> None:
+    text = "Сделку заключили Альфа группа Roxbury."
+    assert _adjust(text, _span(text, "Альфа группа", "organization"), _span(text, "Roxbury", "organization")) == \
+        [("Альфа группа", "organization"), ("Roxbury", "organization")]
+
+
+def test_a_descriptor_does_not_join_a_person() -> None:
+    text = "Об этом рассказал партии Иван Смирнов."
+    assert _adjust(text, _span(text, "Иван Смирнов", "person")) == [("Иван Смирнов", "person")]
+
+
+def test_country_in_the_genitive_joins_the_body() -> None:
+    text = "Заявление Министерства финансов Франции вышло утром."
+    out = russian.adjust(text, [_span(text, "Министерства финансов", "organization", "Министерство финансов"),
+                                _span(text, "Франции", "location", "Франция")], _morph())
+    assert [(text[s.start : s.end], s.label, s.normal) for s in out] == \
+        [("Министерства финансов Франции", "organization", "Министерство финансов Франции")]
+
+
+def test_country_as_subject_stays_a_place() -> None:
+    text = "Ответ Минфина Франция отвергла."
+    assert _adjust(text, _span(text, "Минфина", "organization"), _span(text, "Франция", "location")) == \
+        [("Минфина", "organization"), ("Франция", "location")]
+
+
+def test_bracketed_abbreviation_is_its_own_mention() -> None:
+    text = "Федеральная таможенная служба (ФТС) усилила контроль."
+    out = russian.adjust(text, [_span(text, "Федеральная таможенная служба (ФТС)", "organization",
+                                      "Федеральная таможенная служба (ФТС)")], _morph())
+    assert [(text[s.start : s.end], s.normal) for s in out] == \
+        [("Федеральная таможенная служба", "Федеральная таможенная служба"), ("ФТС", "ФТС")]
+
+
+@pytest.mark.parametrize(("text", "name", "mention"), [
+    ("Вода в реке Быстрице поднялась.", "Быстрице", "реке Быстрице"),
+    ("Он живёт в городе Самара.", "Самара", "городе Самара"),
+    ("Дом стоит на улице Чехова.", "Чехова", "улице Чехова"),
+])
+def test_place_descriptor_joins_the_place(text: str, name: str, mention: str) -> None:
+    assert _adjust(text, _span(text, name, "location")) == [(mention, "location")]
+
+
+def test_rules_keep_the_models_normal_form() -> None:
+    text = "Сделку одобрила компания Roxbury."
+    (span,) = russian.adjust(text, [_span(text, "Roxbury", "organization", "Roxbury")], _morph())
+    assert span.normal == "Roxbury"  # so "компания Roxbury" and "Roxbury" link to one entity
+
+
+def test_shipped_model_loads_and_keeps_normal_forms() -> None:
+    path = russian_model_path()
+    assert path.is_file(), "threatwatch/data/models/ru_ner/ner.tar is missing (training/train_ru_ner.py)"
+    recognizer = NatashaRecognizer()
+    text = "Сотрудники ФСБ задержали в Москве троих подозреваемых, сообщил Александр Бортников."
+    spans = recognizer.find([text])[0]
+    found = {(text[s.start : s.end], s.label, s.normal) for s in spans}
+    assert ("Москве", "location", "Москва") in found
+    assert ("Александр Бортников", "person", "Александр Бортников") in found
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)

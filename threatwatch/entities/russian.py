@@ -1,0 +1,182 @@
+"""Russian span conventions, applied to the NER model's spans before the shared span rules.
+
+They follow the annotation guidelines of factRuEval-2016 (the Russian evaluation set of issue #3),
+where a mention is the whole noun group that names the organisation or place:
+* a generic noun that types an organisation belongs to it, with its adjectives: "компанией
+  Roxbury", "социальной сети Instagram", "партии «Яблоко»"; so does a place's: "реки Быстрицы",
+  "штата Огайо";
+* a country a body belongs to, written after it in the genitive, belongs to it: "Конгресса США",
+  "Министерство обороны Индии";
+* a name with its abbreviation in brackets is two mentions: "Федеральная таможенная служба" and
+  "ФТС" in "Федеральная таможенная служба (ФТС)";
+* quotation marks are not part of a name: a name ends before its closing quote ("ОАО «Северный
+  ветер»" is the mention ОАО «Северный ветер, the opening quote kept inside as written).
+
+The rules change offsets only; a span keeps the model's normal form of the name itself, so
+"Roxbury" and "компанией Roxbury" link to one entity (an organisation merged with its country
+gets "Конгресс США").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from threatwatch.entities.ner import NamedSpan
+
+# Nouns that name a kind of organisation (dictionary forms). Written from the factRuEval guidelines'
+# notion of an organisation descriptor; lower-case, matched on pymorphy's lemma.
+DESCRIPTORS = frozenset({
+    "агентство", "информагентство", "агенство", "ассоциация", "академия", "авиакомпания", "банк", "блок", "бюро",
+    "ведомство", "галерея", "газета", "группа", "департамент", "движение", "еженедельник", "журнал", "завод",
+    "издание", "издательство", "институт", "канал", "киностудия", "клуб", "коалиция", "команда", "комиссия",
+    "комитет", "компания", "консорциум", "концерн", "корпорация", "министерство", "медиагруппа", "медиахолдинг",
+    "мессенджер", "музей", "объединение", "организация", "партия", "палата", "парламент", "портал", "правительство",
+    "прокуратура", "профсоюз", "радиостанция", "радио", "ретейлер", "ритейлер", "сайт", "сборная", "сеть",
+    "соцсеть", "служба", "совет", "союз", "студия", "телеканал", "телекомпания", "театр", "университет",
+    "управление", "училище", "фабрика", "федерация", "фирма", "фонд", "фракция", "холдинг", "центр"
+})
+
+# Nouns that name a kind of place (factRuEval's location descriptors: "реки Быстрицы", "штата
+# Огайо", "замке Шёнбрунн").
+PLACE_DESCRIPTORS = frozenset({
+    "город", "посёлок", "поселок", "село", "деревня", "станица", "хутор", "штат", "район", "микрорайон", "улица",
+    "проспект", "площадь", "переулок", "бульвар", "шоссе", "набережная", "река", "озеро", "море", "залив", "пролив",
+    "остров", "полуостров", "гора", "хребет", "мыс", "долина", "пустыня", "замок", "храм", "собор", "монастырь",
+    "дворец", "промзона", "аэропорт", "вокзал"
+})
+
+# Between a descriptor and a quoted name only the opening quote stands.
+_OPEN_QUOTES = "«\"„“"
+_CLOSE_QUOTES = "»\"”“"
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(]))([\w-]+)(\s+[«\"„“]?|[«\"„“])$")
+MAX_ADJECTIVES = 2
+
+
+class Morphology:
+    """pymorphy's parses, memoised (the same few descriptor words recur)."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab  # natasha's MorphVocab (pymorphy3 inside)
+        self._cache: dict[str, list] = {}
+
+    def parses(self, word: str) -> list:
+        found = self._cache.get(word)
+        if found is None:
+            if len(self._cache) > 20_000:
+                self._cache.clear()
+            found = self._cache[word] = self.vocab.parse(word)
+        return found
+
+    def descriptor_cases(self, word: str, label: str = "organization") -> set[str]:
+        """Cases in which `word` is a form of a descriptor of `label` (empty if it is none);
+        an organisation's compounds count by their last part ("панк-группы")."""
+        if label == "organization":
+            return {p.tag.case for p in self.parses(word.lower())
+                    if "NOUN" in p.tag and p.normal_form.rsplit("-", 1)[-1] in DESCRIPTORS and p.tag.case}
+        return {p.tag.case for p in self.parses(word.lower())
+                if "NOUN" in p.tag and p.normal_form in PLACE_DESCRIPTORS and p.tag.case}
+
+    def dependent(self, word: str) -> bool:
+        """A Cyrillic name word that is a noun or adjective and cannot be a nominative
+        ("Северного", "Ростелекома"): after a descriptor it names the owner ("сайта «Северного
+        банка»", "совет Ростелекома"), not the descriptor's own name."""
+        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
+            return False
+        parses = self.parses(word)
+        nominal = all({"NOUN", "ADJF", "PRTF"} & p.tag.grammemes for p in parses)
+        return bool(parses) and nominal and not any(p.tag.case == "nomn" or "Fixd" in p.tag for p in parses)
+
+    def adjective_cases(self, word: str) -> set[str]:
+        return {p.tag.case for p in self.parses(word) if ("ADJF" in p.tag or "PRTF" in p.tag) and p.tag.case}
+
+    def genitive_place(self, word: str) -> bool:
+        return any("Geox" in p.tag and p.tag.case == "gent" for p in self.parses(word))
+
+
+def strip_closing_quote(text: str, span: NamedSpan) -> NamedSpan:
+    end = span.end
+    while end - 1 > span.start and text[end - 1] in _CLOSE_QUOTES:
+        end -= 1
+    return span if end == span.end else replace(span, end=end)
+
+
+def with_descriptor(text: str, span: NamedSpan, morph: Morphology, rules: Sequence[str] = ("descriptor", "place"),
+                    floor: int = 0) -> NamedSpan:
+    """An organisation's span starts at the descriptor before it ("компанией Roxbury", "партии
+    «Яблоко»") and that descriptor's agreeing adjectives ("социальной сети Instagram"); a place's
+    at its descriptor ("реке Быстрице"). Nothing before `floor` (the previous span's end) is taken."""
+    if not (span.label == "organization" and "descriptor" in rules or span.label == "location" and "place" in rules):
+        return span
+    found = _WORD_BEFORE.search(text, floor, span.start)
+    if not found or (found.group(1)[0].isupper() and not _sentence_start(text, found.start(1))):
+        return span
+    cases = morph.descriptor_cases(found.group(1), span.label)
+    first = re.match(r"[\w-]+", text[span.start : span.end].lstrip(_OPEN_QUOTES))
+    if not cases or (span.label == "organization" and first and morph.dependent(first.group())):
+        return span
+    start = found.start(1)
+    for _ in range(MAX_ADJECTIVES if span.label == "organization" else 0):
+        prev = re.search(r"(?:^|(?<=\s))([а-яё-]+)\s+$", text[:start])
+        if not prev or prev.start(1) < floor or not morph.adjective_cases(prev.group(1)) & cases:
+            break
+        start = prev.start(1)
+    return replace(span, start=start)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip()
+    return not before or before[-1] in ".!?…\n"
+
+
+_PARENTHESIS = re.compile(r"\s*\(([^()]+)\)$")
+
+
+def split_parenthesis(text: str, span: NamedSpan) -> list[NamedSpan]:
+    """A name with its abbreviation or original spelling in brackets is two mentions:
+    "Федеральной таможенной службы (ФТС)" -> the service, and ФТС."""
+    found = _PARENTHESIS.search(text, span.start, span.end)
+    if not found or found.start() == span.start:
+        return [span]
+    inner = found.group(1)
+    normal = span.normal
+    head_normal = normal[: -len(found.group())] if normal and normal.endswith(found.group()) else None
+    return [replace(span, end=found.start(), normal=head_normal),
+            replace(span, start=found.start(1), end=found.end(1), normal=inner)]
+
+
+def with_country(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
+    """An organisation directly followed by a country or region in the genitive is one name:
+    "Конгресса США", "Центральный банк Бразилии"."""
+    out: list[NamedSpan] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if (last is not None and last.label == "organization" and span.label == "location"
+                and text[last.end : span.start] == " " and " " not in text[span.start : span.end]
+                and morph.genitive_place(text[span.start : span.end])):
+            normal = f"{last.normal or text[last.start:last.end]} {text[span.start:span.end]}"
+            out[-1] = replace(last, end=span.end, normal=normal)
+            continue
+        out.append(span)
+    return out
+
+
+RULES = ("country", "quote", "parenthesis", "descriptor", "place")
+
+
+def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
+           rules: Sequence[str] | None = None) -> list[NamedSpan]:
+    rules = RULES if rules is None else rules
+    spans = sorted(spans, key=lambda s: s.start)
+    if "country" in rules:
+        spans = with_country(text, spans, morph)
+    if "parenthesis" in rules:
+        spans = [part for s in spans for part in split_parenthesis(text, s)]
+    if "quote" in rules:
+        spans = [strip_closing_quote(text, s) for s in spans]
+    if "descriptor" in rules or "place" in rules:
+        spans = [with_descriptor(text, s, morph, rules, floor=spans[i - 1].end if i else 0)
+                 for i, s in enumerate(spans)]
+    return spans
