@@ -11,7 +11,7 @@ says nobody did gives 0.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from threatwatch.events.lexicon import Lexicon
@@ -66,8 +66,7 @@ def incident_count(text: str, lex: Lexicon) -> int:
     found = lex.one_of_incidents.search(text) if lex.one_of_incidents else None
     if not found:
         return 1
-    counts = [int(q.value) for q in find_quantities(found.group(), lex.lang) if q.value > 1]
-    return counts[-1] if counts else 1
+    return _incident_number(find_quantities(found.group(), lex.lang)) or 1
 
 
 def _across(text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon, incidents: int) -> int:
@@ -76,10 +75,14 @@ def _across(text: str, start: int, end: int, quantities: Sequence[Quantity], lex
     found = lex.across_incidents.search(text, start, end) if lex.across_incidents else None
     if not found:
         return 1
-    counts = [int(q.value) for q in quantities if found.start() <= q.start < found.end() and q.value > 1]
-    if counts:
-        return counts[-1]
-    return 2 if _BOTH.search(found.group()) else incidents
+    named = _incident_number(q for q in quantities if found.start() <= q.start < found.end())
+    return named or (2 if _BOTH.search(found.group()) else incidents)
+
+
+def _incident_number(quantities: Iterable[Quantity]) -> int | None:
+    """The last count above one among the numbers of an incidents phrase ("one of four attacks": 4)."""
+    counts = [int(q.value) for q in quantities if q.value > 1]
+    return counts[-1] if counts else None
 
 
 def _figures(
@@ -137,13 +140,14 @@ def _figures(
         count = next((int(q.value) for q in quantities if span.start <= q.start < span.end), 1)
         figures.append(Figure("killed", count, span, perpetrator=True))
     included = lex.attackers_included.search(sentence) if lex.attackers_included else None
-    attacker = None if besides else _perpetrator_death(sentence, start, figures, lex)
     if included and any(f.outcome == "killed" for f in figures):
         # "five people, including the assailant, were killed": the toll counts them; a zero-value
         # attacker figure tells the other sentences' "the bomber detonated" not to add them again.
         figures.append(Figure("killed", 0, Span(start + included.start(), start + included.end(), included.group()),
                               perpetrator=True, included=True))
         attacker = None
+    else:
+        attacker = None if besides else _perpetrator_death(sentence, start, figures, lex)
     if attacker:
         value, found = attacker
         figures.append(Figure("killed", value, Span(start + found.start(), start + found.end(), found.group()),
