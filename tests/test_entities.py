@@ -84,6 +84,17 @@ def test_russian_inflected_place_links_to_the_city() -> None:
     assert linked["Москве"] == find_place("Moscow").id
 
 
+def test_russian_place_inside_an_organisation_is_a_mention_of_its_own() -> None:
+    doc = _doc("Главный редактор радиостанции «Эхо Москвы» Алексей Венедиктов рассказал об этом в интервью "
+               "газете, сообщает пресс-служба МИД РФ.")
+    by_text = {m.text: m for m in doc.mentions}
+    assert by_text["Москвы"].entity_id == find_place("Moscow").id
+    assert by_text["РФ"].entity_id == find_place("Russia").id
+    outer = [m for m in doc.mentions if m.type == "organization" and m.start <= by_text["Москвы"].start
+             and by_text["Москвы"].end <= m.end]
+    assert outer and "Эхо" in outer[0].text  # the station's own mention stays whole beside it
+
+
 @pytest.fixture(scope="module")
 def seed_docs():
     files = seed_files()

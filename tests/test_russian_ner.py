@@ -72,8 +72,28 @@ def test_country_in_the_genitive_joins_the_body() -> None:
     text = "Заявление Министерства финансов Франции вышло утром."
     out = russian.adjust(text, [_span(text, "Министерства финансов", "organization", "Министерство финансов"),
                                 _span(text, "Франции", "location", "Франция")], _morph())
-    assert [(text[s.start : s.end], s.label, s.normal) for s in out] == \
-        [("Министерства финансов Франции", "organization", "Министерство финансов Франции")]
+    assert [(text[s.start : s.end], s.label, s.normal, s.nested) for s in out] == [
+        ("Министерства финансов Франции", "organization", "Министерство финансов Франции", False),
+        ("Франции", "location", "Франция", True),  # the country is a mention inside the body's name
+    ]
+
+
+@pytest.mark.parametrize(("text", "body", "place", "lemma"), [
+    ("В эфире радиостанции «Эхо Москвы» выступил депутат.", "радиостанции «Эхо Москвы", "Москвы", "Москва"),
+    ("Об этом сообщили в МИД РФ.", "МИД РФ", "РФ", "РФ"),
+    ("Съезд партии «Единая Россия» открылся.", "партии «Единая Россия", "Россия", None),
+])
+def test_place_inside_an_organisation_is_nested(text: str, body: str, place: str, lemma: str | None) -> None:
+    out = russian.adjust(text, [_span(text, body, "organization")], _morph())
+    nested = [(text[s.start : s.end], s.normal) for s in out if s.nested]
+    # "Россия" in the nominative is the party's own name word, not a place it belongs to
+    assert nested == ([(place, lemma)] if lemma else [])
+
+
+def test_first_word_and_surnames_are_not_nested_places() -> None:
+    text = "Администрация Обамы и Москва-Сити ответили."
+    out = russian.adjust(text, [_span(text, "Администрация Обамы", "organization")], _morph())
+    assert not any(s.nested for s in out)
 
 
 def test_country_as_subject_stays_a_place() -> None:

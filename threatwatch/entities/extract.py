@@ -45,6 +45,9 @@ def _model_spans(doc: Document) -> list[Found]:
         for (offset, text), spans in zip(items, recognizer.find([text for _, text in items]), strict=True):
             for span in spans:
                 start, end = trim(text, span.start, span.end)
+                if span.nested:
+                    found.append(Found(offset + start, offset + end, span.label, None, span.normal, nested=True))
+                    continue
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end)
                 if end > start and _looks_like_a_name(text[start:end]):
@@ -54,9 +57,9 @@ def _model_spans(doc: Document) -> list[Found]:
 
 def _looks_like_a_name(surface: str) -> bool:
     """In scripts with capitals, a name has one; and it is more than a letter. OCR fragments
-    ("usanne") and lone initials a model labels are not names."""
+    ("usanne") and lone initials a model labels are not names; "G7" and "F5" are."""
     letters = [ch for ch in surface if ch.isalpha()]
-    if len(letters) < 2:
+    if not letters or sum(ch.isalnum() for ch in surface) < 2:
         return False
     cased = [ch for ch in letters if ch.isupper() or ch.islower()]
     return not cased or any(ch.isupper() for ch in cased)
@@ -72,13 +75,33 @@ def _drop_nested(spans: list[Found]) -> list[Found]:
     return kept
 
 
+def _within_longer_name(alias: Found, model: list[Found]) -> bool:
+    """A registry alias strictly inside a model's name of the same kind is part of that name:
+    the model's "Ramzan Kadyrov" or "Kadyrov's Chechen government" is kept, not the alias "Kadyrov"
+    inside it. Where the kinds differ ("Islamic State" inside a model's place), the registry wins."""
+    kind = "organization" if alias.type == "armed_group" else alias.type
+    return any(m.start <= alias.start and alias.end <= m.end and m.end - m.start > alias.end - alias.start
+               and m.type == kind for m in model)
+
+
+def _inside_organisation(inner: list[Found], outer: list[Found]) -> list[Found]:
+    """The nested names that lie inside a kept organisation's span and are not that span."""
+    bodies = [(f.start, f.end) for f in outer if f.type in ("organization", "armed_group")]
+    taken = {(f.start, f.end) for f in outer}
+    return [f for f in inner if (f.start, f.end) not in taken
+            and any(start <= f.start and f.end <= end for start, end in bodies)]
+
+
 def find_names(doc: Document) -> list[Found]:
     tokens = tokenise(doc.text)  # shared by both dictionary scans
-    curated = scan(doc.text, gazetteer("registry"), tokens)
-    model = [f for f in _drop_nested(_model_spans(doc)) if not any(_overlaps(f, c) for c in curated)]
+    model_all = _model_spans(doc)
+    outer = _drop_nested([f for f in model_all if not f.nested])
+    curated = [c for c in scan(doc.text, gazetteer("registry"), tokens) if not _within_longer_name(c, outer)]
+    model = [f for f in outer if not any(_overlaps(f, c) for c in curated)]
     places = [f for f in scan(doc.text, gazetteer("places"), tokens)
               if not any(_overlaps(f, other) for other in curated + model)]
-    return sorted(curated + model + places, key=lambda f: f.start)
+    nested = _inside_organisation([f for f in model_all if f.nested], curated + model)
+    return sorted(curated + model + places + nested, key=lambda f: f.start)
 
 
 def link(surface: str, normal: str | None, entity_type: EntityType) -> Entity:

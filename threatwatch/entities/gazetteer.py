@@ -30,6 +30,7 @@ class Found:
     type: EntityType
     entity: Entity | None  # known at find time for registry and country matches
     normal: str | None = None
+    nested: bool = False  # a name inside an organisation's name, kept beside it (NamedSpan.nested)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ class NamedSpan:
     end: int
     label: NerLabel
     normal: str | None = None  # a dictionary form, when the backend knows it (Москве → Москва)
+    # A name inside another one that is a mention of its own ("Москвы" in "Эха Москвы"), kept
+    # beside the outer span instead of giving way to it.
+    nested: bool = False
 
 
 class Recognizer(Protocol):

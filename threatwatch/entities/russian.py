@@ -9,6 +9,8 @@ where a mention is the whole noun group that names the organisation or place:
   "Министерство обороны Индии";
 * a name with its abbreviation in brackets is two mentions: "Федеральная таможенная служба" and
   "ФТС" in "Федеральная таможенная служба (ФТС)";
+* a place named inside an organisation's name is a mention of its own as well: "Москвы" in "Эха
+  Москвы", "РФ" in "МИД РФ" (a nested span, so the place links too);
 * quotation marks are not part of a name: a name ends before its closing quote ("ОАО «Северный
   ветер»" is the mention ОАО «Северный ветер, the opening quote kept inside as written).
 
@@ -95,6 +97,18 @@ class Morphology:
     def genitive_place(self, word: str) -> bool:
         return any("Geox" in p.tag and p.tag.case == "gent" for p in self.parses(word))
 
+    def place_lemma(self, word: str) -> str | None:
+        """The dictionary form of a capitalised geographical name in the genitive ("Москвы" ->
+        "Москва", "РФ" -> "РФ"); None for any other word. Only the most likely parse counts, so a
+        surname or a common noun that could also be a place is not taken."""
+        if not re.fullmatch(r"[А-ЯЁ][А-ЯЁа-яё-]*", word):
+            return None
+        parses = self.parses(word)
+        if not parses or "Geox" not in parses[0].tag or not any(p.tag.case == "gent" for p in parses):
+            return None
+        lemma = parses[0].normal_form
+        return lemma.upper() if word.isupper() else "-".join(part.capitalize() for part in lemma.split("-"))
+
 
 def strip_closing_quote(text: str, span: NamedSpan) -> NamedSpan:
     end = span.end
@@ -163,7 +177,24 @@ def with_country(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> li
     return out
 
 
-RULES = ("country", "quote", "parenthesis", "descriptor", "place")
+_WORD = re.compile(r"[\w-]+")
+
+
+def nested_places(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
+    """Places named inside organisation names, after the first word: "МИД РФ", "Конгресса США",
+    "радиостанции «Эхо Москвы»", "партии «Единая Россия»"."""
+    out = []
+    for span in spans:
+        if span.label != "organization":
+            continue
+        for word in list(_WORD.finditer(text, span.start, span.end))[1:]:
+            lemma = morph.place_lemma(word.group())
+            if lemma:
+                out.append(NamedSpan(word.start(), word.end(), "location", lemma, nested=True))
+    return out
+
+
+RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
@@ -179,4 +210,6 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
     if "descriptor" in rules or "place" in rules:
         spans = [with_descriptor(text, s, morph, rules, floor=spans[i - 1].end if i else 0)
                  for i, s in enumerate(spans)]
+    if "nested" in rules:
+        spans = sorted([*spans, *nested_places(text, spans, morph)], key=lambda s: s.start)
     return spans
