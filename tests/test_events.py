@@ -143,6 +143,34 @@ def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured
 
 
 @pytest.mark.parametrize(("text", "killed"), [
+    # Victims named one by one count one each, numbers as they say, an attacker among them apart.
+    ("Gunmen opened fire in a barber shop in Maiduguri and killed a prison guard and a barber.", 2),
+    ("Armed assailants fired upon a party member in Karachi, killing him and his father.", 2),
+    ("A student opened fire at a school in Tuusula. He killed seven students, a teacher, and himself.", 9),
+    ("A suicide bomber attacked a mosque. The militant and four police officers were killed.", 5),
+    ("A bomber struck the vehicle of the governor, killing him, his adult son, the driver, and three guards.", 6),
+    ("Assailants shot and killed farm owner Carlos Alberto Murcia in Quinchia.", 1),
+    # A name and its apposition are one person; a breakdown of a toll adds nothing.
+    ("A suicide bomber detonated a vehicle. In addition to the bomber, Hadhal, a former parliamentarian, and four "
+     "security members were killed.", 6),
+    ("Gunmen attacked a patrol. Five people, including a soldier and four assailants, were killed.", 5),
+    # A new clause after the list is not part of it.
+    ("Soldiers opened fire on an assailant in Hebron, killing the assailant and two civilians were injured.", 1),
+    # Attackers counted earlier: "the assailants" then means that many.
+    ("Three suicide bombers detonated explosives at a police headquarters. In addition to the assailants, at least "
+     "43 police officers were killed in the blasts.", 46),
+    ("Fourteen militants launched a suicide attack on the airport. Seven soldiers were killed. All of the "
+     "assailants were killed.", 21),
+    ("Unidentified gunmen fired at a market. The assailants were killed when police returned fire.", None),
+])
+def test_victims_named_one_by_one_and_attackers_counted_earlier(text: str, killed: int | None) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    attack = max((e for e in doc.events if e.type == "attack"), key=lambda e: len(e.evidence))
+    assert attack.killed == killed
+    assert all(doc.text[s.start : s.end] == s.text for s in attack.evidence)
+
+
+@pytest.mark.parametrize(("text", "killed"), [
     # The month "May" is not the modal "may": the attack stands.
     ("On 7 May 2020, soldiers killed 2 suicide bombers near the border.", 2),
     # A killing told by its victim.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from threatwatch.events.lexicon import Lexicon
 from threatwatch.events.quantities import Quantity, find_quantities
+from threatwatch.events.victim_lists import read_list
 from threatwatch.records import Span
 
 OUTCOMES = ("killed", "injured", "arrested")
@@ -51,11 +52,14 @@ class Figure:
 
 
 def read_casualties(
-    text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon, incidents: int = 1
+    text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon, incidents: int = 1,
+    attackers: int | None = None,
 ) -> list[Figure]:
     """The figures of the sentence text[start:end]; `incidents` is how many incidents the document
-    says its one belongs to ("one of three coordinated attacks"), for tolls given across them."""
-    figures = _figures(text, start, end, quantities, lex)
+    says its one belongs to ("one of three coordinated attacks"), for tolls given across them;
+    `attackers` how many attackers an earlier sentence counted ("Three suicide bombers detonated"),
+    for "in addition to the assailants" and "all of the assailants were killed"."""
+    figures = _figures(text, start, end, quantities, lex, attackers)
     across = _across(text, start, end, quantities, lex, incidents)
     return [replace(f, across=across) for f in figures] if across > 1 else figures
 
@@ -85,8 +89,21 @@ def _incident_number(quantities: Iterable[Quantity]) -> int | None:
     return counts[-1] if counts else None
 
 
+def stated_attackers(text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon) -> int | None:
+    """How many attackers the sentence counts with an exact number ("Three suicide bombers", "two
+    assailants"); None when it counts none, or only one."""
+    if lex.attacker_group is None:
+        return None
+    for group in lex.attacker_group.finditer(text, start, end):
+        for q in quantities:
+            if q.end <= group.start() and not text[q.end:group.start()].strip() and q.value > 1 \
+                    and q.qualifier == "exact" and not (q.vague or q.multiplier):
+                return int(q.value)
+    return None
+
+
 def _figures(
-    text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon
+    text: str, start: int, end: int, quantities: Sequence[Quantity], lex: Lexicon, attackers: int | None = None
 ) -> list[Figure]:
     sentence = text[start:end]
     figures: list[Figure] = []
@@ -135,9 +152,22 @@ def _figures(
                                       other.end <= q.start for other in inside)),  # "killing five of them" is whole
                                   additive=bool(lex.additive.search(near)),
                                   final=bool(lex.final_toll.search(_last_words(text[start:q.start], _TOLL_WORDS)))))
+    listed = read_list(text, start, end, inside, lex.victim_list) if lex.victim_list else None
+    if listed:
+        # "killed seven students, a teacher, and himself": the list's own count replaces its numbers' figures
+        figures = [f for f in figures if not (f.outcome == "killed" and f.span.start < listed.end
+                                              and listed.start < f.span.end)]
+        span = Span(listed.start, listed.end, text[listed.start:listed.end])
+        if listed.victims:  # "Alvi's driver and a passerby were also killed": on top of another sentence's toll
+            figures.append(Figure("killed", listed.victims, span,
+                                  additive=bool(lex.additive.search(text[listed.end:listed.end + _ADDITIVE_REACH]))))
+        if listed.attackers:
+            figures.append(Figure("killed", listed.attackers, span, perpetrator=True))
     if besides and any(f.outcome == "killed" and not f.subset for f in figures):
         span = Span(start + besides.start(), start + besides.end(), besides.group())
-        count = next((int(q.value) for q in quantities if span.start <= q.start < span.end), 1)
+        plural = lex.attacker_group is not None and lex.attacker_group.search(besides.group())
+        count = next((int(q.value) for q in quantities if span.start <= q.start < span.end),
+                     attackers if plural and attackers else 1)
         figures.append(Figure("killed", count, span, perpetrator=True))
     included = lex.attackers_included.search(sentence) if lex.attackers_included else None
     if included and any(f.outcome == "killed" for f in figures):
@@ -147,7 +177,7 @@ def _figures(
                               perpetrator=True, included=True))
         attacker = None
     else:
-        attacker = None if besides else _perpetrator_death(sentence, start, figures, lex)
+        attacker = None if besides else _perpetrator_death(sentence, start, figures, lex, attackers)
     if attacker:
         value, found = attacker
         figures.append(Figure("killed", value, Span(start + found.start(), start + found.end(), found.group()),
@@ -168,13 +198,17 @@ def _figures(
 
 
 def _perpetrator_death(
-    sentence: str, start: int, figures: Sequence[Figure], lex: Lexicon
+    sentence: str, start: int, figures: Sequence[Figure], lex: Lexicon, attackers: int | None = None
 ) -> tuple[int, re.Match[str]] | None:
     """The largest count of attackers a sentence says died, unless a figure already counts them
     ("one assailant was killed") or the sentence makes them part of one ("five people, including
-    the bomber, were killed")."""
+    the bomber, were killed"). A phrase of value 0 ("all of the assailants were killed") counts the
+    attackers an earlier sentence numbered, and nothing when none did."""
     best: tuple[int, re.Match[str]] | None = None
-    for pattern, value in lex.perpetrator_deaths:
+    for pattern, stated in lex.perpetrator_deaths:
+        value = stated or attackers or 0
+        if not value:
+            continue
         for match in pattern.finditer(sentence):
             if lex.subset.search(_last_words(sentence[:match.start()], _SUBSET_WORDS)) or any(
                     f.span.start < start + match.end() and start + match.start() < f.span.end for f in figures):

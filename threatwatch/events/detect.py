@@ -71,6 +71,7 @@ class SentenceContext:
     entities: dict[str, Entity]
     speaker: Actor | None = None
     incidents: int = 1  # "one of three coordinated attacks": tolls given across them are shared
+    attackers: int | None = None  # "Three suicide bombers ...": how many attackers the text has counted so far
 
 
 def find_mentions(ctx: SentenceContext) -> list[EventMention]:
@@ -83,7 +84,8 @@ def find_mentions(ctx: SentenceContext) -> list[EventMention]:
     if by_type.keys() & _WARFARE and not any(t.specific for _, t in by_type.get("attack", [])):
         by_type.pop("attack", None)  # "killed in the air campaign": the killing belongs to the operation
     # Read once per sentence: a sentence with an attack and an arrest counts its people once.
-    figures = tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex, ctx.incidents))
+    figures = tuple(read_casualties(ctx.text, ctx.start, ctx.end, ctx.quantities, ctx.lex, ctx.incidents,
+                                   ctx.attackers))
     mentions = [_mention(ctx, sentence, kind, found, figures if kind in COUNTED else ())
                 for kind, found in by_type.items()]
     if not mentions and figures:

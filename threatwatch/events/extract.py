@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from threatwatch.events.assemble import assemble
 from threatwatch.events.attribution import Attribution, find_attributions
-from threatwatch.events.casualties import incident_count
+from threatwatch.events.casualties import incident_count, stated_attackers
 from threatwatch.events.claims import SentenceFacts, find_claims, speaker_mention, unnamed
 from threatwatch.events.classify import second_opinion
 from threatwatch.events.detect import EventMention, SentenceContext, find_mentions
@@ -35,6 +35,7 @@ def extract_events(doc: Document) -> tuple[tuple[Event, ...], tuple[Claim, ...]]
     facts: list[SentenceFacts] = []
     last_named: Actor | None = None  # who "he" is
     incidents = incident_count(doc.text, lexicon(doc.lang))
+    attackers: int | None = None  # the last exact count of attackers met ("Two suicide bombers")
     for paragraph in doc.paragraphs or ():
         lang = paragraph.lang or doc.lang
         base, body = paragraph.start, doc.text[paragraph.start:paragraph.end]
@@ -55,14 +56,17 @@ def extract_events(doc: Document) -> tuple[tuple[Event, ...], tuple[Claim, ...]]
                     speaker = last_named
                 else:
                     last_named = speaker
+            here = [q for q in quantities if start <= q.start < end]
+            attackers = stated_attackers(doc.text, start, end, here, lexicon(lang)) or attackers
             ctx = SentenceContext(
                 text=doc.text, start=start, end=end, lex=lexicon(lang),
-                quantities=[q for q in quantities if start <= q.start < end],
+                quantities=here,
                 times=[t for t in times if start <= t.start < end],
                 mentions=_between(mentions, starts, start, end),
                 entities=entities,
                 speaker=speaker,
                 incidents=incidents,
+                attackers=attackers,
             )
             event_mentions += find_mentions(ctx)
             facts.append(SentenceFacts(start, end, lang, ctx.quantities, ctx.times, said))

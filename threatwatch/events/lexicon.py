@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from threatwatch.data import data_file, load_json
+from threatwatch.events.victim_lists import VictimListWords
 
 FALLBACK_LANG = "en"
 _ARABIC_PROCLITIC = "(?:[وفبلك]|وب|ول|فب|فل|وال|بال|لل|فال|ال)?"
@@ -55,6 +56,8 @@ class Lexicon:
     final_toll: re.Pattern[str]
     not_victims: re.Pattern[str]
     clause_breaks: re.Pattern[str]
+    attacker_group: re.Pattern[str] | None = None  # "suicide bombers": what a count of attackers counts
+    victim_list: VictimListWords | None = None  # "killed a guard and a barber": victims one by one
 
 
 def words(fragment: str, lang: str) -> re.Pattern[str]:
@@ -111,4 +114,16 @@ def lexicon(lang: str | None) -> Lexicon:
         final_toll=words(raw["final_toll"], code),
         not_victims=re.compile(rf"^\s*(?:{raw['not_victims']})(?!\w)", re.IGNORECASE),
         clause_breaks=re.compile(raw["clause_breaks"]),
+        attacker_group=words(raw["attacker_group"], code) if raw.get("attacker_group") else None,
+        victim_list=_victim_list_words(raw["victim_list"], code) if raw.get("victim_list") else None,
+    )
+
+
+def _victim_list_words(raw: dict[str, str], lang: str) -> VictimListWords:
+    return VictimListWords(
+        active=words(raw["active"], lang), passive=words(raw["passive"], lang),
+        end=re.compile(raw["end"], re.IGNORECASE), singular=words(raw["singular"], lang),
+        reflexive=words(raw["reflexive"], lang), attacker=words(raw["attacker"], lang),
+        plural=words(raw["plural"], lang), collective=words(raw["collective"], lang),
+        subset=words(raw["subset"], lang), not_item=words(raw["not_item"], lang),
     )
