@@ -154,6 +154,10 @@ def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured
     ("A suicide bomber detonated a vehicle. In addition to the bomber, Hadhal, a former parliamentarian, and four "
      "security members were killed.", 6),
     ("Gunmen attacked a patrol. Five people, including a soldier and four assailants, were killed.", 5),
+    ("Gunmen opened fire on a bar. Jean Rossi and his bodyguard, Jean-Claude Fratacci, were shot dead.", 2),
+    ("Two assailants opened fire on the village head. Awae Lunae, the village head, and his wife were killed.", 2),
+    # A count and its parts: the outcome after the parts is the whole count's.
+    ("A gunman fired at civilians at a market. Eight people including two Ugandan nationals were killed.", 8),
     # A new clause after the list is not part of it.
     ("Soldiers opened fire on an assailant in Hebron, killing the assailant and two civilians were injured.", 1),
     # Attackers counted earlier: "the assailants" then means that many.

@@ -118,8 +118,10 @@ def _figures(
     for index, q in enumerate(inside):
         if not eligible[index] or outcomes[index]:
             continue
-        # An age or a clock time between a count and its outcome word does not cut the window.
-        limit = next((r.start for r, ok in zip(inside[index + 1:], eligible[index + 1:], strict=True) if ok), end)
+        # An age or a clock time between a count and its outcome word does not cut the window, nor
+        # does a part of the count: "eight people including two foreigners were killed".
+        limit = next((r.start for r, ok in zip(inside[index + 1:], eligible[index + 1:], strict=True)
+                      if ok and not lex.subset.search(text[q.end:r.start])), end)
         near = _outcome_after(text[q.end:limit], lex, _NEAR_WORDS)
         if near:
             outcomes[index] = near

@@ -127,9 +127,13 @@ def _total(text: str, items: list[tuple[int, int, int]], quantities: Sequence[Qu
             previous = text[items[index - 1][0] : items[index - 1][1]]
             joined = joined or "and" in link
             plain_and = "and" in link and "," not in link
-            indefinite = item.lower().startswith(("a ", "an "))
-            if "," in link and "and" not in link and _is_name(previous, words) and indefinite:
-                renaming = True  # "Hadhal, a former parliamentarian, and ...": the name again
+            described = item.lower().startswith(("a ", "an ", "the "))
+            comma_only = "," in link and "and" not in link
+            if comma_only and (_is_name(previous, words) and described or _is_name(item, words)
+                               and previous.lower().startswith(("a ", "an ", "the ", "his ", "her "))):
+                # "Hadhal, a former parliamentarian, and ...", "his bodyguard, Jean-Claude Fratacci,":
+                # the same person again
+                renaming = True
             elif not plain_and:
                 renaming = False
             if renaming or (plain_and and _is_name(item, words) and previous.lower().startswith(("a ", "an "))
