@@ -84,6 +84,19 @@ def test_russian_inflected_place_links_to_the_city() -> None:
     assert linked["Москве"] == find_place("Moscow").id
 
 
+@pytest.mark.parametrize(("name", "bare"), [
+    ("Al Anbar Governorate", "Anbar"), ("Kandahar Province", "Kandahar"), ("Kabul city", "Kabul"),
+    ("محافظة الأنبار", "Anbar"), ("province de Kandahar", "Kandahar"),
+])
+def test_a_place_named_with_its_kind_links_like_the_bare_name(name: str, bare: str) -> None:
+    assert find_place(name) is not None and find_place(name).id == find_place(bare).id
+
+
+def test_a_place_whose_name_holds_a_kind_word_keeps_its_own_entry() -> None:
+    assert find_place("Mexico City").country == "MX"  # not Mexico, the country
+    assert find_place("Dumariyan Province") is None  # nothing to strip down to
+
+
 def test_russian_place_inside_an_organisation_is_a_mention_of_its_own() -> None:
     doc = _doc("Главный редактор радиостанции «Эхо Москвы» Алексей Венедиктов рассказал об этом в интервью "
                "газете, сообщает пресс-служба МИД РФ.")

@@ -142,6 +142,14 @@ def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured
     assert (attack.killed, attack.injured) == (killed, injured)
 
 
+def test_a_street_the_places_data_cannot_locate_does_not_split_an_attack() -> None:
+    text = ("Two assailants shot Saidakhmat Satayev on Batyr Murzayev Street, Khasavyurt, Dagestan, Russia. "
+            "Satayev, a senior tax official of the city tax service, was killed in the attack.")
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    (attack,) = [e for e in doc.events if e.type == "attack"]
+    assert attack.killed == 1 and len(attack.evidence) == 2
+
+
 @pytest.mark.parametrize(("text", "killed"), [
     # Victims named one by one count one each, numbers as they say, an attacker among them apart.
     ("Gunmen opened fire in a barber shop in Maiduguri and killed a prison guard and a barber.", 2),

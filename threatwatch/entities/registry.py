@@ -9,6 +9,7 @@ short all-capital acronyms ("IS", "EI") must match exactly, or "is" and "ei" wou
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -176,8 +177,22 @@ def regions() -> tuple[Region, ...]:
     return tuple(out)
 
 
+# Words that say what kind of place a name is, written after it in English ("Bihar Province",
+# "Kabul city") or before it in Arabic and French ("محافظة الأنبار", "province de Kandahar"). The
+# places data holds the bare names, so a name is looked up again without them.
+_KIND_AFTER = re.compile(r"\s+(?:province|state|district|governorate|oblast|region|prefecture|department|county|"
+                         r"division|municipality|city|town|village|republic|krai|territory|area|neighbou?rhood)$")
+_KIND_BEFORE = re.compile(r"^(?:محافظ[ةه]|ولاي[ةه]|مدين[ةه]|منطق[ةه]|قري[ةه]|"
+                          r"(?:province|region|ville|departement|commune) d[eu]?)\s+")
+
+
 def find_place(surface: str) -> Place | None:
     key = name_key(surface)
     table = places()
-    return table.get(key) or table.get(_without_arabic_clitics(key)) or (
+    found = table.get(key) or table.get(_without_arabic_clitics(key)) or (
         table.get(key[2:]) if key.startswith("ال") else None)
+    if found is None:
+        bare = _KIND_BEFORE.sub("", _KIND_AFTER.sub("", key))
+        if bare != key and bare:
+            return find_place(bare)
+    return found

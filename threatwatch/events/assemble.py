@@ -113,10 +113,14 @@ def _fits(cluster: _Cluster, mention: EventMention, entities: dict[str, Entity])
 
 
 def _same_place(a: str, b: str | None, entities: dict[str, Entity]) -> bool:
-    """Equal, or one is the country the other lies in."""
+    """Equal, or one is the country the other lies in; a name the places data cannot locate (a
+    street, a village it lacks) does not contradict one it can: "Batyr Murzayev Street" may be in
+    Khasavyurt. Two names it cannot locate are two places."""
     if b is None or a == b:
         return True
     country_a, country_b = _country(a, entities), _country(b, entities)
+    if bool(country_a) != bool(country_b):
+        return True
     if not country_a or country_a != country_b:
         return False
     return a.startswith("country:") or b.startswith("country:")
