@@ -12,6 +12,7 @@ from threatwatch.entities.extract import link
 from threatwatch.entities.gazetteer import gazetteer, scan
 from threatwatch.entities.names import skeleton
 from threatwatch.entities.registry import find_place, registry
+from threatwatch.entities.spans import extend, never_a_name, trim
 from threatwatch.ingest import read_file
 from threatwatch.pipeline import process
 from threatwatch.records import RawDocument
@@ -160,3 +161,36 @@ def test_entities_are_exported_with_mentions(tmp_path: Path, store) -> None:
     for mention in state["mentions"]:
         doc = store.get_document(mention["doc_id"])
         assert doc.text[mention["start"] : mention["end"]] == mention["text"]
+
+
+@pytest.mark.parametrize(("text", "name", "label", "mention"), [
+    ("Il habitait la rue du Temple depuis dix ans.", "Temple", "location", "rue du Temple"),
+    ("On le trouva au faubourg Zaera vers midi.", "Zaera", "location", "faubourg Zaera"),
+    ("Bienvenue à La Chaux-de-Fonds, dit le maire.", "Chaux-de-Fonds", "location", "La Chaux-de-Fonds"),
+    ("Arrivé hier de Paris, M. le capitaine Jacobel repart.", "Jacobel", "person", "M. le capitaine Jacobel"),
+    ("Une dépêche de lord Derby est arrivée.", "Derby", "person", "lord Derby"),
+    # a sentence-initial article is not part of the name
+    ("La Suisse a répondu hier.", "Suisse", "location", "Suisse"),
+])
+def test_french_span_conventions(text: str, name: str, label: str, mention: str) -> None:
+    start = text.index(name)
+    assert text[extend(text, start, label, "fr") : start + len(name)] == mention
+
+
+@pytest.mark.parametrize(("surface", "lang", "never"), [
+    ("Mercredi", "fr", True), ("M. le Maire", "fr", True), ("S . A", "fr", True), ("Quatre", "fr", True),
+    ("M. Jules Richard", "fr", False), ("le chancelier Hitler", "fr", False), ("Tuesday", "en", True),
+    ("Putin", "en", False),
+])
+def test_days_numbers_and_bare_titles_are_never_names(surface: str, lang: str, never: bool) -> None:
+    assert never_a_name(surface, lang) is never
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("FRANCE Tué dans la rue", "FRANCE"),  # a heading run into the story's first word
+    ("NEC Nijmegen won", "NEC Nijmegen"),  # an acronym, not a heading
+    ("USA Today reported", "USA Today"),
+])
+def test_a_place_heading_in_capitals_is_cut_from_the_next_word(text: str, kept: str) -> None:
+    start, end = trim(text, 0, len(kept.split()[0]) + 1 + len(text.split()[1]))
+    assert text[start:end] == kept

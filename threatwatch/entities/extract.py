@@ -18,7 +18,7 @@ from threatwatch.entities.gazetteer import Found, gazetteer, scan, tokenise
 from threatwatch.entities.names import name_key, skeleton
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, registry
-from threatwatch.entities.spans import extend, trim, without_proclitic
+from threatwatch.entities.spans import extend, never_a_name, trim, without_proclitic
 from threatwatch.records import Document, Entity, EntityType, Mention
 
 MIN_SKELETON = 4
@@ -50,7 +50,7 @@ def _model_spans(doc: Document) -> list[Found]:
                     continue
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end)
-                if end > start and _looks_like_a_name(text[start:end]):
+                if end > start and _looks_like_a_name(text[start:end]) and not never_a_name(text[start:end], lang):
                     found.append(Found(offset + start, offset + end, span.label, None, span.normal))
     return found
 

@@ -29,7 +29,29 @@ def _span_rules() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     return prefixes, descriptors
 
 
+@cache
+def _not_names() -> dict[str, frozenset[str]]:
+    raw = load_json("entities", "span_rules.json").get("not_names", {})
+    return {lang: frozenset(words) for lang, words in raw.items() if not lang.startswith("_")}
+
+
+def never_a_name(surface: str, lang: str) -> bool:
+    """A day, a month or a number word that a model labelled on its own ("Mercredi", "Quatre"), or
+    titles with no name ("M. le Maire")."""
+    if surface.strip().rstrip(".").lower() in _not_names().get(lang, frozenset()):
+        return True
+    prefixes = _span_rules()[0].get(lang)
+    words = [w for w in re.findall(r"[^\W\d_]+\.?|\.", surface) if w != "."]
+    return bool(prefixes) and bool(words) and all(
+        w in prefixes or w.lower() in prefixes or w + "." in prefixes or w.lower() in _TITLE_ARTICLES.get(lang, ())
+        for w in words)
+
+
 _PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
+_TITLE_ARTICLES = {"fr": frozenset({"le", "la", "l'", "de"})}
+_NAME_ARTICLES = {"fr": frozenset({"La", "Le", "Les"})}
+_STREET_WORDS = {"fr": re.compile(r"(?<![\w'’])(?:rue|ruelle|faubourg|boulevard|avenue|quai|chemin|impasse|allée)"
+                                  r"(?:\s+(?:du|des|de\s+la|de\s+l\s*['’]\s*|de|d\s*['’]\s*))?\s+$", re.IGNORECASE)}
 
 
 def extend(text: str, start: int, label: str, lang: str) -> int:
@@ -41,6 +63,9 @@ def extend(text: str, start: int, label: str, lang: str) -> int:
         while found := _PREVIOUS_WORD.search(text, 0, start):
             if found.group(1) in words:
                 start = found.start(1)
+            elif found.group(1) in _TITLE_ARTICLES.get(lang, ()) and (title := _PREVIOUS_WORD.search(
+                    text, 0, found.start(1))) and (title.group(1) in words or title.group(1) == "."):
+                start = found.start(1)  # "M. le capitaine Jacobel": an article between two titles
             elif found.group(1) == "." and (abbr := _PREVIOUS_WORD.search(text, 0, found.start(1))) and \
                     abbr.group(1) + "." in words:  # tokenised text: "M . Jules Richard"
                 start = abbr.start(1)
@@ -51,6 +76,18 @@ def extend(text: str, start: int, label: str, lang: str) -> int:
         found = _PREVIOUS_WORD.search(text, 0, quote)
         if found and found.group(1) in descriptors[lang]:
             start = found.start(1)
+    if label == "location" and lang in _STREET_WORDS:
+        # "rue du Temple", "faubourg Zaera": in French the kind of street is part of its name
+        found = _STREET_WORDS[lang].search(text[max(0, start - 40) : start])
+        if found:
+            return start - (len(text[max(0, start - 40) : start]) - found.start())
+    if label == "location" and lang in _NAME_ARTICLES:
+        # "à La Chaux-de-Fonds", "Le Caire": a capitalised article inside a sentence is part of the name
+        found = _PREVIOUS_WORD.search(text, 0, start)
+        if found and found.group(1) in _NAME_ARTICLES[lang] and text[start - 1 : start] == " ":
+            before = text[: found.start(1)].rstrip()
+            if before and before[-1] not in ".!?:\n\"«":
+                start = found.start(1)
     return start
 
 
@@ -73,11 +110,18 @@ def _known(surface: str) -> bool:
     return key in registry().by_key or surface in registry().by_acronym or key in places()
 
 
+# A heading in capitals run into the next line: "FRANCE Tué dans la rue", "MOSCOW Police said".
+_CAPS_HEAD = re.compile(r"([^\W\d_a-zà-ÿа-яё]{4,}(?:[ -][^\W\d_a-zà-ÿа-яё]{2,})*)\s+(?=[^\W\d_][^\W\d_A-ZÀ-ÞА-ЯЁ])")
+
+
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     surface = text[start:end]
     lead = _LEADING.match(surface)
     if lead:
         start += lead.end()
+    head = _CAPS_HEAD.match(text, start, end)
+    if head and name_key(head.group(1)) in places():
+        end = head.end(1)  # the place in capitals is the name; the word after it starts the story
     trail = _TRAILING.search(text[start:end])
     if trail:
         end -= len(trail.group())
