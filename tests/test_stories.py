@@ -38,6 +38,7 @@ from threatwatch.stories.merge import Context, EventKey, compatible, link_report
 from threatwatch.stories.rebuild import rebuild
 from threatwatch.stories.signals import day_number, features, with_corrections
 from threatwatch.stories.timeline import timeline
+from threatwatch.web.queries import Filters, Page, find_events
 
 ARTICLE = (
     "Gunmen opened fire on worshippers at a mosque in the northern city of Kano on Friday, killing at least "
@@ -405,6 +406,10 @@ def test_an_entity_merge_of_a_place_reaches_canonical_events_at_once(store: Stor
     ((merged, members),) = list(story_events(store.db, str(story["id"])))
     assert merged["doc_ids"] == ["k1", "k2"] and len(members) == 2
     assert [e.record["doc_ids"] for e in timeline(store, entity="geo:9999999") if e.kind == "event"] == [["k1", "k2"]]
+    # The web's event filter reads the corrected place too: both reports' events are at the kept city.
+    total, rows = find_events(store.db, Filters(entity="geo:9999999"), Page(limit=10))
+    assert total == 2 and {r["id"] for r in rows} == {"ev-k1", "ev-k2"}
+    assert find_events(store.db, Filters(entity="geo:2335204"), Page(limit=10))[0] == 0
     # A report ingested after the correction is compared on the corrected entity.
     later = _placed("k3", "2024-03-02", "Kano", "geo:2335204", 16)
     assert "e:geo:9999999" in {name for name, _ in features(with_corrections(later, store.overrides()))}

@@ -22,20 +22,13 @@ from itertools import groupby
 import numpy as np
 
 from threatwatch.records import Document, Placement
-from threatwatch.store.events import events
+from threatwatch.store.events import PLACE_ENTITY, events
 from threatwatch.stories.cluster import UNKNOWN_DAY
 from threatwatch.stories.merge import Context, EventKey, link_reports, merge_records
 
 STORY_COLUMNS = ("id", "title", "doc_ids", "langs", "first_published", "last_published", "event_ids")
 _CHUNK = 900  # parameters per IN (...) query
 _GROUPS_CACHED = 1024  # stories whose canonical events `merged_events` keeps while it reads
-# An event's place after the users' corrections (`entities merge/split`): the entity of the
-# mention at its `location` span, as `ACTOR_ENTITY` does for actors; else the place stored with it.
-PLACE_ENTITY = (
-    "CASE WHEN e.location_id IS NULL THEN NULL ELSE COALESCE((SELECT m.entity_id FROM mentions m "
-    "WHERE m.doc_rowid = e.doc_rowid AND m.start_char = json_extract(e.fields, '$.location[0]') "
-    "AND m.end_char = json_extract(e.fields, '$.location[1]') LIMIT 1), e.location_id) END"
-)
 
 
 def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from threatwatch.errors import ThreatwatchError
 from threatwatch.store import Store
-from threatwatch.store.stories import PLACE_ENTITY
+from threatwatch.store.events import PLACE_ENTITY
 from threatwatch.stories.claims import with_claim_groups
 
 UNDATED = "undated"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from threatwatch.records import Document, Paragraph
 from threatwatch.search import TITLE_WEIGHT, fts_query
-from threatwatch.store.events import ACTOR_ENTITY, SPEAKER_ENTITY
+from threatwatch.store.events import ACTOR_ENTITY, PLACE_ENTITY, SPEAKER_ENTITY
 from threatwatch.store.events import claims as claim_records
 from threatwatch.store.events import events as event_records
 
@@ -251,7 +251,7 @@ def _event_where(filters: Filters) -> _Where:
     where.dates("e.date", filters.date_from, filters.date_to)
     if filters.entity:
         where.add(
-            f"(e.location_id = ? OR EXISTS (SELECT 1 FROM event_actors a WHERE a.event_rowid = e.rowid "
+            f"({PLACE_ENTITY} = ? OR EXISTS (SELECT 1 FROM event_actors a WHERE a.event_rowid = e.rowid "
             f"AND {ACTOR_ENTITY} = ?))",
             filters.entity, filters.entity,
         )
