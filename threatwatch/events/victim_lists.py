@@ -5,7 +5,9 @@ Numbers alone miss these tolls: a singular noun phrase, a pronoun or a name is o
 attacker in the list ("the militant", "himself") is the attackers' death, counted apart. The list is
 the coordination right after an active killing verb, or right before a passive one, read item by
 item; any item that cannot be counted (a bare plural, a vague number, a clause) ends the list
-there, and a list needs at least two items joined by "and" to be read at all.
+there. A list needs two items joined by "and" to be read, except one victim named in full after an
+active verb ("shot and killed farm owner Carlos Alberto Murcia"). An apposition is not a second
+person, and a list after "including" is a breakdown of a toll counted elsewhere.
 """
 
 from __future__ import annotations
@@ -123,22 +125,14 @@ def _total(text: str, items: list[tuple[int, int, int]], quantities: Sequence[Qu
     for index, (a, b, count) in enumerate(items):
         item = text[a:b]
         if index:
-            link = text[items[index - 1][1] : a]
-            previous = text[items[index - 1][0] : items[index - 1][1]]
+            previous, link = text[items[index - 1][0] : items[index - 1][1]], text[items[index - 1][1] : a]
             joined = joined or "and" in link
-            plain_and = "and" in link and "," not in link
-            described = item.lower().startswith(("a ", "an ", "the "))
-            comma_only = "," in link and "and" not in link
-            if comma_only and (_is_name(previous, words) and described or _is_name(item, words)
-                               and previous.lower().startswith(("a ", "an ", "the ", "his ", "her "))):
-                # "Hadhal, a former parliamentarian, and ...", "his bodyguard, Jean-Claude Fratacci,":
-                # the same person again
+            if _renames(previous, item, link, words):
                 renaming = True
-            elif not plain_and:
-                renaming = False
-            if renaming or (plain_and and _is_name(item, words) and previous.lower().startswith(("a ", "an "))
-                            and previous.split()[-1][:1].isupper()):
-                continue  # "a National Intelligence and Security Agency officer" is one person
+            elif "," in link:
+                renaming = False  # ", and": the apposition is over, the list goes on
+            if renaming or _inside_one_name(previous, item, link, words):
+                continue
         if words.attacker.search(item) or words.reflexive.fullmatch(item):
             attackers += count
         else:
@@ -147,6 +141,23 @@ def _total(text: str, items: list[tuple[int, int, int]], quantities: Sequence[Qu
     if not joined and not (forward and victims == 1 and not attackers and _named_person(first, words)):
         return None  # one victim alone is read here only when named in full ("killed blogger Niladri Niloy")
     return VictimList(victims, attackers, items[0][0], items[-1][1])
+
+
+def _renames(previous: str, item: str, link: str, words: VictimListWords) -> bool:
+    """An apposition, the same person again: "Hadhal, a former parliamentarian, and …", "his
+    bodyguard, Jean-Claude Fratacci,"."""
+    if "," not in link or "and" in link:
+        return False
+    described = item.lower().startswith(("a ", "an ", "the "))
+    return _is_name(previous, words) and described or \
+        _is_name(item, words) and previous.lower().startswith(("a ", "an ", "the ", "his ", "her "))
+
+
+def _inside_one_name(previous: str, item: str, link: str, words: VictimListWords) -> bool:
+    """An "and" inside a name: "a National Intelligence and Security Agency officer" is one person."""
+    plain_and = "and" in link and "," not in link
+    return plain_and and _is_name(item, words) and previous.lower().startswith(("a ", "an ")) \
+        and previous.split()[-1][:1].isupper()
 
 
 def _named_person(item: str, words: VictimListWords) -> bool:
