@@ -174,6 +174,11 @@ def test_a_street_the_places_data_cannot_locate_does_not_split_an_attack() -> No
     ("Fourteen militants launched a suicide attack on the airport. Seven soldiers were killed. All of the "
      "assailants were killed.", 21),
     ("Unidentified gunmen fired at a market. The assailants were killed when police returned fire.", None),
+    # a single victim and the attacker "in addition"; a number's own words are not a preposition
+    ("A suicide bomber detonated at a checkpoint. In addition to the suicide bomber, a police officer was killed.",
+     2),
+    ("Assailants fired on a convoy. At least six soldiers and an assailant were killed in the attack.", 7),
+    ("Ten Israelis were killed and 20 more injured when two Palestinians blew themselves up at the port.", 12),
 ])
 def test_victims_named_one_by_one_and_attackers_counted_earlier(text: str, killed: int | None) -> None:
     doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)

@@ -165,12 +165,6 @@ def _figures(
                                   additive=bool(lex.additive.search(text[listed.end:listed.end + _ADDITIVE_REACH]))))
         if listed.attackers:
             figures.append(Figure("killed", listed.attackers, span, perpetrator=True))
-    if besides and any(f.outcome == "killed" and not f.subset for f in figures):
-        span = Span(start + besides.start(), start + besides.end(), besides.group())
-        plural = lex.attacker_group is not None and lex.attacker_group.search(besides.group())
-        count = next((int(q.value) for q in quantities if span.start <= q.start < span.end),
-                     attackers if plural and attackers else 1)
-        figures.append(Figure("killed", count, span, perpetrator=True))
     included = lex.attackers_included.search(sentence) if lex.attackers_included else None
     if included and any(f.outcome == "killed" for f in figures):
         # "five people, including the assailant, were killed": the toll counts them; a zero-value
@@ -179,7 +173,7 @@ def _figures(
                               perpetrator=True, included=True))
         attacker = None
     else:
-        attacker = None if besides else _perpetrator_death(sentence, start, figures, lex, attackers)
+        attacker = None if besides else _perpetrator_death(sentence, start, figures, lex, attackers, inside)
     if attacker:
         value, found = attacker
         figures.append(Figure("killed", value, Span(start + found.start(), start + found.end(), found.group()),
@@ -192,6 +186,13 @@ def _figures(
         if match and outcome not in counted:
             counted.add(outcome)
             figures.append(Figure(outcome, value, Span(start + match.start(), start + match.end(), match.group())))
+    # After the single victims, so "In addition to the bomber, a police officer was killed" counts both.
+    if besides and any(f.outcome == "killed" and not f.subset for f in figures):
+        span = Span(start + besides.start(), start + besides.end(), besides.group())
+        plural = lex.attacker_group is not None and lex.attacker_group.search(besides.group())
+        count = next((int(q.value) for q in quantities if span.start <= q.start < span.end),
+                     attackers if plural and attackers else 1)
+        figures.append(Figure("killed", count, span, perpetrator=True))
     if "killed" not in counted:
         zero = lex.zero_casualty.search(sentence)
         if zero:
@@ -200,18 +201,22 @@ def _figures(
 
 
 def _perpetrator_death(
-    sentence: str, start: int, figures: Sequence[Figure], lex: Lexicon, attackers: int | None = None
+    sentence: str, start: int, figures: Sequence[Figure], lex: Lexicon, attackers: int | None = None,
+    quantities: Sequence[Quantity] = (),
 ) -> tuple[int, re.Match[str]] | None:
     """The largest count of attackers a sentence says died, unless a figure already counts them
     ("one assailant was killed") or the sentence makes them part of one ("five people, including
-    the bomber, were killed"). A phrase of value 0 ("all of the assailants were killed") counts the
-    attackers an earlier sentence numbered, and nothing when none did."""
+    the bomber, were killed"). A phrase of value 0 counts the exact number inside it ("two
+    Palestinians blew themselves up"), else the attackers an earlier sentence numbered ("all of the
+    assailants were killed"), and nothing when neither says how many."""
     best: tuple[int, re.Match[str]] | None = None
     for pattern, stated in lex.perpetrator_deaths:
-        value = stated or attackers or 0
-        if not value:
-            continue
         for match in pattern.finditer(sentence):
+            named = next((int(q.value) for q in quantities if start + match.start() <= q.start
+                          and q.end <= start + match.end() and q.qualifier == "exact"), None)
+            value = stated or named or attackers or 0
+            if not value:
+                continue
             if lex.subset.search(_last_words(sentence[:match.start()], _SUBSET_WORDS)) or any(
                     f.span.start < start + match.end() and start + match.start() < f.span.end for f in figures):
                 continue

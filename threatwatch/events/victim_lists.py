@@ -184,9 +184,11 @@ def _has_number(a: int, b: int, quantities: Sequence[Quantity]) -> bool:
 def _item_count(item: str, a: int, b: int, quantities: Sequence[Quantity], words: VictimListWords) -> int | None:
     """How many people one item names; None when it cannot be a victim item."""
     tokens = _WORDS.findall(item)
-    if not tokens or len(tokens) > MAX_ITEM_WORDS or words.not_item.search(item):
-        return None
     inside = [q for q in quantities if a <= q.start and q.end <= b]
+    # the words of a number ("at least six") are not the item's own
+    bare = "".join(" " if any(q.start <= a + i < q.end for q in inside) else ch for i, ch in enumerate(item))
+    if not tokens or len(tokens) > MAX_ITEM_WORDS or words.not_item.search(bare):
+        return None
     if inside:
         q = inside[0]
         if q.vague or q.multiplier or words.subset.search(item):
