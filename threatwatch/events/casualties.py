@@ -33,6 +33,9 @@ _SUBSET_WORDS = 6
 _LIST_WORDS = 5  # words between two listed numbers ("two soldiers and three")
 _AGE = re.compile(r"^[\s-]*(?:years?|yrs?)[\s-]*old|^-year|^\s*(?:ans|лет|года|عاما|عامًا|سنة)\b", re.IGNORECASE)
 _BOTH = re.compile(r"\bboth\b|\bles deux\b|\bобоих\b|\bобеих\b|كلا", re.IGNORECASE)
+_NAME_BEFORE = re.compile(r"(?<![\w'’-])(?-i:[A-Z])[\w'’-]+\s*[,(]\s*$")
+_SET_OFF_AFTER = re.compile(r"\s*[,)]")
+_PARTICIPLE = re.compile(r"\b(?!including\b)[a-z]{3,}(?:ing|ed)\b")
 _LIST_BREAK = re.compile(r"\band\b|\bet\b|\bи\b|[,;:]|\sو")
 
 
@@ -111,8 +114,8 @@ def _figures(
     # "In addition to the three assailants, four people were killed": the three are counted once, below.
     inside = [q for q in quantities if start <= q.start and q.end <= end
               and not (besides and start + besides.start() <= q.start < start + besides.end())]
-    eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _clock(text, q)
-                     or lex.not_victims.match(text[q.end:q.end + 20])) for q in inside]
+    eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _age_after_name(text, q)
+                     or _clock(text, q) or lex.not_victims.match(text[q.end:q.end + 20])) for q in inside]
     before = [_outcome_before(text[start:q.start], lex) if ok else None for q, ok in zip(inside, eligible, strict=True)]
     outcomes = list(before)
     for index, q in enumerate(inside):
@@ -251,8 +254,19 @@ def totals(figures: Sequence[Figure]) -> dict[str, tuple[int, int, Span]]:
     return out
 
 
+def _age_after_name(text: str, q: Quantity) -> bool:
+    """"Ghulam Mohammad Sunni, 33, was killed", "Shehzad Ali (35)": a number set off right after a
+    name is the person's age."""
+    before, after = text[max(0, q.start - 40) : q.start], text[q.end : q.end + 3]
+    return bool(_NAME_BEFORE.search(before) and _SET_OFF_AFTER.match(after))
+
+
 def _listed(between: str) -> bool:
-    return bool(_LIST_BREAK.search(between)) and len(_WORD.findall(between)) <= _LIST_WORDS
+    """The text between two numbers continues a list: "two soldiers and three", not "one guard and
+    injuring nine" (a participle after the break starts a new clause)."""
+    breaks = list(_LIST_BREAK.finditer(between))
+    return bool(breaks) and len(_WORD.findall(between)) <= _LIST_WORDS and not _PARTICIPLE.search(
+        between[breaks[-1].end():])
 
 
 def _last_words(head: str, count: int) -> str:

@@ -22,6 +22,8 @@ _ITEM_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 _WORDS = re.compile(r"[\w'’-]+")
 MAX_ITEM_WORDS = 6
 MAX_ROLE_WORDS = 3  # lower-case words before a victim's name ("police commander Jean-Baptiste Salvaing")
+# what may stand before a count in a victim item ("his three children"); a verb may not ("inuring nine")
+_BEFORE_A_COUNT = frozenset({"", "the", "all", "all the", "another", "some", "his", "her", "their", "its"})
 _QUANTIFIERS = frozenset({"both", "all", "each", "every", "several", "many", "some", "most", "few"})
 _NAME_PARTICLES = frozenset({"al", "bin", "ibn", "el", "de", "abu", "van", "von"})
 
@@ -191,8 +193,9 @@ def _item_count(item: str, a: int, b: int, quantities: Sequence[Quantity], words
         return None
     if inside:
         q = inside[0]
-        if q.vague or q.multiplier or words.subset.search(item):
-            return None
+        lead = item[: q.start - a].strip().lower()
+        if q.vague or q.multiplier or words.subset.search(item) or lead not in _BEFORE_A_COUNT:
+            return None  # "inuring nine others" is a new clause, not a victim item
         return int(q.value)
     if words.reflexive.fullmatch(item) or words.singular.match(item):
         # the head noun is last: "his father" is one, "the guards" several
