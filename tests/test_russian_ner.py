@@ -135,3 +135,16 @@ def test_shipped_model_loads_and_keeps_normal_forms() -> None:
     assert ("Москве", "location", "Москва") in found
     assert ("Александр Бортников", "person", "Александр Бортников") in found
     assert all(0 <= s.start < s.end <= len(text) for s in spans)
+
+
+@pytest.mark.parametrize(("text", "model_span", "model_normal", "name", "normal"), [
+    ("Об этом сообщил Полковник Васин журналистам.", "Полковник Васин", "Полковник Васин", "Васин", "Васин"),
+    ("Письмо отправили профессору Баженову вчера.", "профессору Баженову", "профессор Баженов", "Баженову", "Баженов"),
+    # a first name is part of the name
+    ("Об этом заявил Николай Гумилёв на встрече.", "Николай Гумилёв", "Николай Гумилёв", "Николай Гумилёв",
+     "Николай Гумилёв"),
+])
+def test_a_persons_mention_starts_at_the_name(text: str, model_span: str, model_normal: str, name: str,
+                                              normal: str) -> None:
+    (span,) = russian.adjust(text, [_span(text, model_span, "person", model_normal)], _morph())
+    assert (text[span.start : span.end], span.normal) == (name, normal)

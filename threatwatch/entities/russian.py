@@ -11,6 +11,8 @@ where a mention is the whole noun group that names the organisation or place:
   "ФТС" in "Федеральная таможенная служба (ФТС)";
 * a place named inside an organisation's name is a mention of its own as well: "Москвы" in "Эха
   Москвы", "РФ" in "МИД РФ" (a nested span, so the place links too);
+* a person's mention starts at the name, not at a title or any other common word the model took
+  in before it ("Полковник Васин" is Васин);
 * quotation marks are not part of a name: a name ends before its closing quote ("ОАО «Северный
   ветер»" is the mention ОАО «Северный ветер, the opening quote kept inside as written).
 
@@ -96,6 +98,15 @@ class Morphology:
 
     def genitive_place(self, word: str) -> bool:
         return any("Geox" in p.tag and p.tag.case == "gent" for p in self.parses(word))
+
+    def common_word(self, word: str) -> bool:
+        """A Cyrillic word the dictionary knows only as a common word, never as a first name,
+        surname or patronymic: "Полковник", "Премьер-министр", "профессору", "Нравился"."""
+        if not re.fullmatch(r"[А-ЯЁа-яё-]+", word):
+            return False
+        parses = self.parses(word)
+        return bool(parses) and all(p.is_known for p in parses) and \
+            not any({"Name", "Surn", "Patr", "Init", "Geox", "Orgn", "Abbr"} & p.tag.grammemes for p in parses)
 
     def place_lemma(self, word: str) -> str | None:
         """The dictionary form of a capitalised geographical name in the genitive ("Москвы" ->
@@ -194,7 +205,25 @@ def nested_places(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> l
     return out
 
 
-RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested")
+def without_common_words(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
+    """A person's name starts at the name: a title or any other common word the model took in
+    before it is left out ("Полковник Васин", "профессору Баженову", "Нравился Сталину")."""
+    if span.label != "person":
+        return span
+    start, dropped = span.start, 0
+    words = list(_WORD.finditer(text, span.start, span.end))
+    for word, following in zip(words, words[1:], strict=False):
+        if not morph.common_word(word.group()):
+            break
+        start, dropped = following.start(), dropped + 1
+    if not dropped:
+        return span
+    # the model's normal form has a word for each word of the span: keep the name's
+    normal = span.normal.split() if span.normal else []
+    return replace(span, start=start, normal=" ".join(normal[dropped:]) if len(normal) == len(words) else None)
+
+
+RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
@@ -207,6 +236,8 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
         spans = [part for s in spans for part in split_parenthesis(text, s)]
     if "quote" in rules:
         spans = [strip_closing_quote(text, s) for s in spans]
+    if "person" in rules:
+        spans = [without_common_words(text, s, morph) for s in spans]
     if "descriptor" in rules or "place" in rules:
         spans = [with_descriptor(text, s, morph, rules, floor=spans[i - 1].end if i else 0)
                  for i, s in enumerate(spans)]
