@@ -375,6 +375,18 @@ def save_pipeline(nlp, optimizer, out: Path) -> None:
     strings_path.write_text(json.dumps(minimal_strings(nlp), ensure_ascii=False), encoding="utf-8")
 
 
+def prepare_output_dir(out: Path) -> bool:
+    """Make `out` ready for a new pipeline (an old pipeline there is removed); False, after saying why on stderr, when
+    it holds something that is not a pipeline, which is never overwritten."""
+    if out.exists():
+        if any(out.iterdir()) and not (out / "meta.json").exists():
+            print(f"refusing to overwrite non-pipeline directory {out}", file=sys.stderr)
+            return False
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return True
+
+
 def fmt(scores: dict) -> str:
     lines = []
     for cond in ("raw_text", "gold_tokens"):
@@ -491,12 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
         }
     )
-    if args.out.exists():
-        if any(args.out.iterdir()) and not (args.out / "meta.json").exists():
-            print(f"refusing to overwrite non-pipeline directory {args.out}", file=sys.stderr)
-            return 2
-        shutil.rmtree(args.out)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if not prepare_output_dir(args.out):
+        return 2
     with nlp.use_params(optimizer.averages):
         expected = evaluate(nlp, val_docs)
     save_pipeline(nlp, optimizer, args.out)
