@@ -22,3 +22,21 @@ def test_two_workers_store_the_same_documents_as_one(tmp_path: Path) -> None:
             results.append((summary.stored, len(summary.rejected), [d.to_dict() for d in store.documents()]))
     assert results[0] == results[1]
     assert results[0][:2] == (40, 1)
+
+
+def _blas_threads() -> list[int]:
+    import numpy  # noqa: F401 - loads the BLAS library whose threads are counted
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info()]
+
+
+def test_each_worker_runs_one_blas_thread() -> None:
+    """The workers share the cores out; a BLAS thread per core in each of them made them wait."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from threatwatch.pipeline import _one_blas_thread
+
+    with ProcessPoolExecutor(max_workers=1, initializer=_one_blas_thread) as pool:
+        counts = pool.submit(_blas_threads).result()
+    assert counts and all(n == 1 for n in counts)

@@ -123,7 +123,7 @@ def _processed(
         for item in items:
             yield item if isinstance(item, Rejection) else work(item)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
         batch: list[RawDocument | Rejection] = []
         for item in items:
             batch.append(item)
@@ -131,6 +131,15 @@ def _processed(
                 yield from _map_batch(pool, work, batch)
                 batch = []
         yield from _map_batch(pool, work, batch)
+
+
+def _one_blas_thread() -> None:
+    """Each worker's numpy runs one BLAS thread: the workers already share out the cores, and
+    OpenBLAS starting a thread per core in every worker made them wait on each other (the entity
+    stage ran 11.0 docs/s on 2 workers with it, 14.1 without; BENCHMARKS.md)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
 
 
 def _map_batch(
