@@ -58,7 +58,8 @@ def render_text(
     for start, end, kind in spans:
         for i in range(bisect_left(cuts, start), bisect_left(cuts, end)):
             covers[i].classes.add(kind)
-    for mention in mentions:
+    # Longest first, so where mentions nest ("Москвы" inside "Эха Москвы") the inner one's link wins there.
+    for mention in sorted(mentions, key=lambda m: m.start - m.end):
         for i in range(bisect_left(cuts, mention.start), bisect_left(cuts, mention.end)):
             covers[i].entity = mention
     paragraphs = doc.paragraphs or ()
