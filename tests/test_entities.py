@@ -190,6 +190,7 @@ def test_days_numbers_and_bare_titles_are_never_names(surface: str, lang: str, n
     ("FRANCE Tué dans la rue", "FRANCE"),  # a heading run into the story's first word
     ("NEC Nijmegen won", "NEC Nijmegen"),  # an acronym, not a heading
     ("USA Today reported", "USA Today"),
+    ("العراق للنفط أعلنت", "العراق للنفط"),  # Arabic has no capitals: nothing is a heading
 ])
 def test_a_place_heading_in_capitals_is_cut_from_the_next_word(text: str, kept: str) -> None:
     start, end = trim(text, 0, len(kept.split()[0]) + 1 + len(text.split()[1]))

@@ -110,8 +110,9 @@ def _known(surface: str) -> bool:
     return key in registry().by_key or surface in registry().by_acronym or key in places()
 
 
-# A heading in capitals run into the next line: "FRANCE Tué dans la rue", "MOSCOW Police said".
-_CAPS_HEAD = re.compile(r"([^\W\d_a-zà-ÿа-яё]{4,}(?:[ -][^\W\d_a-zà-ÿа-яё]{2,})*)\s+(?=[^\W\d_][^\W\d_A-ZÀ-ÞА-ЯЁ])")
+# A heading in capitals run into the next line: "FRANCE Tué dans la rue", "MOSCOW Police said" (cased
+# scripts only: Arabic has no capitals to tell a heading by).
+_CAPS_HEAD = re.compile(r"([A-ZÀ-ÖØ-ÞА-ЯЁ]{4,}(?:[ -][A-ZÀ-ÖØ-ÞА-ЯЁ]{2,})*)\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])")
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
