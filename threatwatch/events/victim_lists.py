@@ -24,6 +24,7 @@ MAX_ITEM_WORDS = 6
 MAX_ROLE_WORDS = 3  # lower-case words before a victim's name ("police commander Jean-Baptiste Salvaing")
 # what may stand before a count in a victim item ("his three children"); a verb may not ("inuring nine")
 _BEFORE_A_COUNT = frozenset({"", "the", "all", "all the", "another", "some", "his", "her", "their", "its"})
+_APPOSITION_AFTER = re.compile(r",\s+(?:a|an|the|his|her)\s", re.IGNORECASE)
 _QUANTIFIERS = frozenset({"both", "all", "each", "every", "several", "many", "some", "most", "few"})
 _NAME_PARTICLES = frozenset({"al", "bin", "ibn", "el", "de", "abu", "van", "von"})
 
@@ -140,8 +141,11 @@ def _total(text: str, items: list[tuple[int, int, int]], quantities: Sequence[Qu
         else:
             victims += count
     first = text[items[0][0] : items[0][1]]
-    if not joined and not (forward and victims == 1 and not attackers and _named_person(first, words)):
-        return None  # one victim alone is read here only when named in full ("killed blogger Niladri Niloy")
+    named = _named_person(first, words) or _is_name(first, words) and _APPOSITION_AFTER.match(text, items[0][1])
+    if not joined and not (forward and victims == 1 and not attackers and named):
+        # one victim alone is read here only when named in full ("killed blogger Niladri Niloy") or
+        # named and described ("killed Hamza, the son of …")
+        return None
     return VictimList(victims, attackers, items[0][0], items[-1][1])
 
 
