@@ -184,6 +184,10 @@ def test_a_street_the_places_data_cannot_locate_does_not_split_an_attack() -> No
     ("A suicide bomber drove into the house of a police chief, killing one security man and inuring nine others.", 1),
     ("Assailants attacked an employee at home. The employee, his wife, and his three children were all killed.", 5),
     ("A car bomb exploded outside an apartment in Peshawar. The blast killed Hamza, the son of the driver.", 1),
+    # "along with": more victims on top of the one named
+    ("Assailants attacked Fang Kezheng in Yarkant. Kezheng, a police commander, was killed along with his wife, his "
+     "wife's uncle, and a security guard.", 4),
+    ("Gunmen shot and killed Saleem Qadri, a party leader, along with four of his family members and a bodyguard.", 6),
     ("In an attack in the town of Raikia, fifty men armed with knives hacked a Hindu man to death.", 1),
 ])
 def test_victims_named_one_by_one_and_attackers_counted_earlier(text: str, killed: int | None) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from threatwatch.events.lexicon import Lexicon
 from threatwatch.events.quantities import Quantity, find_quantities
-from threatwatch.events.victim_lists import read_list
+from threatwatch.events.victim_lists import read_along, read_list
 from threatwatch.records import Span
 
 OUTCOMES = ("killed", "injured", "arrested")
@@ -164,8 +164,8 @@ def _figures(
                                               and listed.start < f.span.end)]
         span = Span(listed.start, listed.end, text[listed.start:listed.end])
         if listed.victims:  # "Alvi's driver and a passerby were also killed": on top of another sentence's toll
-            figures.append(Figure("killed", listed.victims, span,
-                                  additive=bool(lex.additive.search(text[listed.end:listed.end + _ADDITIVE_REACH]))))
+            also = bool(lex.additive.search(text[listed.end:listed.end + _ADDITIVE_REACH]))
+            figures.append(Figure("killed", listed.victims, span, additive=also))
         if listed.attackers:
             figures.append(Figure("killed", listed.attackers, span, perpetrator=True))
     included = lex.attackers_included.search(sentence) if lex.attackers_included else None
@@ -189,6 +189,10 @@ def _figures(
         if match and outcome not in counted:
             counted.add(outcome)
             figures.append(Figure(outcome, value, Span(start + match.start(), start + match.end(), match.group())))
+    along = read_along(text, start, end, inside, lex.victim_list, lex.casualties["killed"]) if lex.victim_list else None
+    if along:  # "X was killed along with his wife and a guard": on top of X, read above
+        figures.append(Figure("killed", along.victims, Span(along.start, along.end, text[along.start:along.end]),
+                              additive=True))
     # After the single victims, so "In addition to the bomber, a police officer was killed" counts both.
     if besides and any(f.outcome == "killed" and not f.subset for f in figures):
         span = Span(start + besides.start(), start + besides.end(), besides.group())

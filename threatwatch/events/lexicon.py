@@ -124,6 +124,7 @@ def _victim_list_words(raw: dict[str, str], lang: str) -> VictimListWords:
         active=words(raw["active"], lang), passive=words(raw["passive"], lang),
         end=re.compile(raw["end"], re.IGNORECASE), singular=words(raw["singular"], lang),
         reflexive=words(raw["reflexive"], lang), attacker=words(raw["attacker"], lang),
+        along=words(raw["along"], lang) if raw.get("along") else None,
         plural=words(raw["plural"], lang), collective=words(raw["collective"], lang),
         subset=words(raw["subset"], lang), not_item=words(raw["not_item"], lang),
     )

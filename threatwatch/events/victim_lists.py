@@ -24,6 +24,8 @@ MAX_ITEM_WORDS = 6
 MAX_ROLE_WORDS = 3  # lower-case words before a victim's name ("police commander Jean-Baptiste Salvaing")
 # what may stand before a count in a victim item ("his three children"); a verb may not ("inuring nine")
 _BEFORE_A_COUNT = frozenset({"", "the", "all", "all the", "another", "some", "his", "her", "their", "its"})
+_NEW_VERB = re.compile(r"\b(?:[a-z]+ed|[a-z]+ing|found|was|were|is|are)\b")
+_OF_OWNER = re.compile(r"^\s*of\s+(?:his|her|their|its)\b", re.IGNORECASE)
 _APPOSITION_AFTER = re.compile(r",\s+(?:a|an|the|his|her)\s", re.IGNORECASE)
 _QUANTIFIERS = frozenset({"both", "all", "each", "every", "several", "many", "some", "most", "few"})
 _NAME_PARTICLES = frozenset({"al", "bin", "ibn", "el", "de", "abu", "van", "von"})
@@ -43,6 +45,7 @@ class VictimListWords:
     collective: re.Pattern[str]  # a word for several people, capitalised or not ("Police", "people")
     subset: re.Pattern[str]  # "two of whom": a part of the item before it
     not_item: re.Pattern[str]  # a word no victim item holds (a verb, a preposition)
+    along: re.Pattern[str] | None = None  # "along with": more victims besides those already named
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,25 @@ def read_list(
         if found:
             return found
     return None
+
+
+def read_along(
+    text: str, start: int, end: int, quantities: Sequence[Quantity], words: VictimListWords,
+    killed: re.Pattern[str],
+) -> VictimList | None:
+    """"Kezheng was killed along with his wife, his wife's uncle, and a security guard": the
+    people after "along with", when a killing comes before it in the sentence."""
+    sentence = text[start:end]
+    found = words.along.search(sentence) if words.along else None
+    kills = list(killed.finditer(sentence, 0, found.start())) if found else []
+    # the killing must be what "along with" goes with: "his body was found along with a message" is not
+    if not kills or _NEW_VERB.search(sentence, kills[-1].end(), found.start()):
+        return None
+    stop = words.end.search(sentence, found.end())
+    items = _gather(text, start + found.end(), start + (stop.start() if stop else len(sentence)),
+                    quantities, words, forward=True)
+    victims = sum(count for a, b, count in items if not words.attacker.search(text[a:b]))
+    return VictimList(victims, 0, items[0][0], items[-1][1]) if victims else None
 
 
 def _items(text: str, low: int, high: int) -> list[tuple[int, int]]:
@@ -191,8 +213,9 @@ def _item_count(item: str, a: int, b: int, quantities: Sequence[Quantity], words
     """How many people one item names; None when it cannot be a victim item."""
     tokens = _WORDS.findall(item)
     inside = [q for q in quantities if a <= q.start and q.end <= b]
-    # the words of a number ("at least six") are not the item's own
+    # the words of a number ("at least six", "four of his") are not the item's own
     bare = "".join(" " if any(q.start <= a + i < q.end for q in inside) else ch for i, ch in enumerate(item))
+    bare = _OF_OWNER.sub(" ", bare)
     if not tokens or len(tokens) > MAX_ITEM_WORDS or words.not_item.search(bare):
         return None
     if inside:
