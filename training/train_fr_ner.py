@@ -146,9 +146,10 @@ def rehearsal_texts(shared: Path) -> list[str]:
     return rehearsal_pieces(texts)
 
 
-def crossval(run: Run, setting: Setting, epochs: int, docs, folds: int, tmp: Path) -> dict:
+def crossval(run: Run, setting: Setting, epochs: int, docs, folds: int, tmp: Path, keep: Path | None = None) -> dict:
     """A diagnostic, never used to choose: every document scored through the pipeline by a model fine-tuned (with
-    `setting`, for `epochs`) on the other folds, and by the base model; counts summed over all folds."""
+    `setting`, for `epochs`) on the other folds, and by the base model; counts summed over all folds. With `keep`,
+    fold k's model is saved to keep/fold{k}, so training/score_folds.py can score later pipeline changes."""
     ids = sorted(d for d, _ in docs)
     random.Random(SPLIT_SEED).shuffle(ids)
     counts = {who: {lab: {"tp": 0, "gold": 0, "predicted": 0} for lab in LABELS} for who in ("base", "fine_tuned")}
@@ -160,6 +161,8 @@ def crossval(run: Run, setting: Setting, epochs: int, docs, folds: int, tmp: Pat
         nlp, optimizer, _ = train(run, setting, [d for d in docs if d[0] not in held], epochs, log=lambda *_: None)
         with nlp.use_params(optimizer.averages):
             tuned = evaluate_pipeline(nlp, path, run.recipe.lang)
+            if keep:
+                nlp.to_disk(keep / f"fold{k}")
         stock = evaluate_pipeline(base_nlp, path, run.recipe.lang)
         for who, res in (("base", stock), ("fine_tuned", tuned)):
             for lab, v in res["per_type"].items():
@@ -250,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--max-forgetting", type=float, default=0.0,
                     help="with --diagnostic: only epochs whose diagnostic F1 is at least the base model's minus this "
                     "compete (default 0: no loss on modern text)")
+    ap.add_argument("--keep-folds", type=Path, default=None, metavar="DIR",
+                    help="with --crossval: save fold k's model to DIR/fold{k} (for training/score_folds.py)")
     ap.add_argument("--crossval", type=int, default=0, metavar="K",
                     help="after choosing, also score the chosen setting by K-fold cross-validation over documents "
                     "(a diagnostic on all documents; never used to choose)")
@@ -280,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.crossval:
         print(f"{args.crossval}-fold cross-validation of {best.setting}, {best.epoch} epochs, over all {len(docs)} "
               "documents")
-        cv = crossval(run, SETTINGS[best.setting], best.epoch, docs, args.crossval, tmp)
+        cv = crossval(run, SETTINGS[best.setting], best.epoch, docs, args.crossval, tmp, args.keep_folds)
         print(f"  base       {fmt(cv['base'])}\n  fine-tuned {fmt(cv['fine_tuned'])}")
     nlp, optimizer, info = refit(run, best, docs, train_docs, held, args.refit_all)
 
