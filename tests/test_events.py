@@ -179,6 +179,7 @@ def test_a_street_the_places_data_cannot_locate_does_not_split_an_attack() -> No
      2),
     ("Assailants fired on a convoy. At least six soldiers and an assailant were killed in the attack.", 7),
     ("Ten Israelis were killed and 20 more injured when two Palestinians blew themselves up at the port.", 12),
+    ("Two female cadres of the group detonated at the army headquarters. 16 civilians were killed in the blast.", 18),
     # an age set off after a name is not a toll; a count after a verb starts a new clause
     ("Gunmen shot dead Ghulam Mohammad Sunni, 33, a party leader, outside a mosque in Karachi.", 1),
     ("A suicide bomber drove into the house of a police chief, killing one security man and inuring nine others.", 1),
