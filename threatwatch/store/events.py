@@ -28,11 +28,9 @@ SPEAKER_ENTITY = _CURRENT_ENTITY.format(doc="c.doc_rowid", start="c.speaker_star
                                         stored="c.speaker_entity_id")
 # An event's place after the users' corrections (`entities merge/split`): the entity of the
 # mention at its `location` span, as `ACTOR_ENTITY` does for actors; else the place stored with it.
-PLACE_ENTITY = (
-    "CASE WHEN e.location_id IS NULL THEN NULL ELSE COALESCE((SELECT m.entity_id FROM mentions m "
-    "WHERE m.doc_rowid = e.doc_rowid AND m.start_char = json_extract(e.fields, '$.location[0]') "
-    "AND m.end_char = json_extract(e.fields, '$.location[1]') LIMIT 1), e.location_id) END"
-)
+PLACE_ENTITY = "CASE WHEN e.location_id IS NULL THEN NULL ELSE " + _CURRENT_ENTITY.format(
+    doc="e.doc_rowid", start="json_extract(e.fields, '$.location[0]')", end="json_extract(e.fields, '$.location[1]')",
+    stored="e.location_id") + " END"
 
 
 def add_events(db: sqlite3.Connection, doc_rowid: int, doc: Document) -> None:
