@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from threatwatch.data import load_json
@@ -19,51 +20,73 @@ _LEADING = re.compile(r"^(?:(?:the|The|THE|le|la|les|Le|La|Les)\s+|l'|l’|L'|L�
 _TRAILING = re.compile(r"(?:['’]s?|\s*[,;:]|(?<!\b[A-Z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bJr)(?<!\bSt)\.)$")
 
 
+@dataclass(frozen=True, slots=True)
+class SpanRules:
+    """data/entities/span_rules.json, per language."""
+
+    prefixes: dict[str, set[str]]  # person titles, also lower-cased (a title opening a sentence)
+    descriptors: dict[str, set[str]]  # a generic noun before a quoted organisation name
+    not_names: dict[str, frozenset[str]]  # days, months, number words
+    title_articles: dict[str, frozenset[str]]  # "M. le capitaine": between two titles
+    place_articles: dict[str, frozenset[str]]  # "à La Chaux-de-Fonds": part of the place's name
+    streets: dict[str, re.Pattern[str]]  # "rue du ": a street kind and its joiner, ending right before a name
+
+
+def _per_language(section: dict) -> dict:
+    return {lang: words for lang, words in section.items() if not lang.startswith("_")}
+
+
+def _street_pattern(kinds: list[str], joiners: list[str]) -> re.Pattern[str]:
+    """Written words to a pattern: spaces may be any run of white space, an apostrophe may stand
+    apart from its words ("de l ' Hôpital" in tokenised text)."""
+    def written(word: str) -> str:
+        return r"\s*['’]\s*".join(r"\s+".join(map(re.escape, part.split())) for part in word.split("'"))
+
+    kind, joiner = "|".join(map(re.escape, kinds)), "|".join(map(written, joiners))
+    return re.compile(rf"(?<![\w'’])(?:{kind})(?:\s+(?:{joiner}))?\s+$", re.IGNORECASE)
+
+
 @cache
-def _span_rules() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Per language: person prefixes (also lower-cased, for a title opening a sentence) and
-    organisation descriptors."""
+def _span_rules() -> SpanRules:
     raw = load_json("entities", "span_rules.json")
-    prefixes = {lang: set(words) | {w.lower() for w in words} for lang, words in raw["person_prefixes"].items()}
-    descriptors = {lang: set(words) for lang, words in raw["organization_descriptors"].items()}
-    return prefixes, descriptors
-
-
-@cache
-def _not_names() -> dict[str, frozenset[str]]:
-    raw = load_json("entities", "span_rules.json").get("not_names", {})
-    return {lang: frozenset(words) for lang, words in raw.items() if not lang.startswith("_")}
+    return SpanRules(
+        prefixes={lang: set(words) | {w.lower() for w in words} for lang, words in raw["person_prefixes"].items()},
+        descriptors={lang: set(words) for lang, words in raw["organization_descriptors"].items()},
+        not_names={lang: frozenset(words) for lang, words in _per_language(raw["not_names"]).items()},
+        title_articles={lang: frozenset(words) for lang, words in _per_language(raw["title_articles"]).items()},
+        place_articles={lang: frozenset(words) for lang, words in _per_language(raw["place_articles"]).items()},
+        streets={lang: _street_pattern(street["kinds"], street["joiners"])
+                 for lang, street in _per_language(raw["street_kinds"]).items()},
+    )
 
 
 def never_a_name(surface: str, lang: str) -> bool:
     """A day, a month or a number word that a model labelled on its own ("Mercredi", "Quatre"), or
     titles with no name ("M. le Maire")."""
-    if surface.strip().rstrip(".").lower() in _not_names().get(lang, frozenset()):
+    rules = _span_rules()
+    if surface.strip().rstrip(".").lower() in rules.not_names.get(lang, frozenset()):
         return True
-    prefixes = _span_rules()[0].get(lang)
-    words = [w for w in re.findall(r"[^\W\d_]+\.?|\.", surface) if w != "."]
+    prefixes = rules.prefixes.get(lang)
+    articles = rules.title_articles.get(lang, frozenset())
+    words = re.findall(r"[^\W\d_]+\.?", surface)
     return bool(prefixes) and bool(words) and all(
-        w in prefixes or w.lower() in prefixes or w + "." in prefixes or w.lower() in _TITLE_ARTICLES.get(lang, ())
-        for w in words)
+        w in prefixes or w.lower() in prefixes or w + "." in prefixes or w.lower() in articles for w in words)
 
 
 _PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
-_TITLE_ARTICLES = {"fr": frozenset({"le", "la", "l'", "de"})}
-_NAME_ARTICLES = {"fr": frozenset({"La", "Le", "Les"})}
-_STREET_WORDS = {"fr": re.compile(r"(?<![\w'’])(?:rue|ruelle|faubourg|boulevard|avenue|quai|chemin|impasse|allée)"
-                                  r"(?:\s+(?:du|des|de\s+la|de\s+l\s*['’]\s*|de|d\s*['’]\s*))?\s+$", re.IGNORECASE)}
 
 
 def extend(text: str, start: int, label: str, lang: str) -> int:
     """Move `start` left over titles before a person ("M. Jules Richard") or a descriptor before
     a quoted organisation name ("партии «Яблоко»"), per the language's usage in span_rules.json."""
-    prefixes, descriptors = _span_rules()
+    rules = _span_rules()
+    prefixes, descriptors = rules.prefixes, rules.descriptors
     if label == "person" and lang in prefixes:
         words = prefixes[lang]
         while found := _PREVIOUS_WORD.search(text, 0, start):
             if found.group(1) in words:
                 start = found.start(1)
-            elif found.group(1) in _TITLE_ARTICLES.get(lang, ()) and (title := _PREVIOUS_WORD.search(
+            elif found.group(1) in rules.title_articles.get(lang, ()) and (title := _PREVIOUS_WORD.search(
                     text, 0, found.start(1))) and (title.group(1) in words or title.group(1) == "."):
                 start = found.start(1)  # "M. le capitaine Jacobel": an article between two titles
             elif found.group(1) == "." and (abbr := _PREVIOUS_WORD.search(text, 0, found.start(1))) and \
@@ -76,15 +99,16 @@ def extend(text: str, start: int, label: str, lang: str) -> int:
         found = _PREVIOUS_WORD.search(text, 0, quote)
         if found and found.group(1) in descriptors[lang]:
             start = found.start(1)
-    if label == "location" and lang in _STREET_WORDS:
+    if label == "location" and lang in rules.streets:
         # "rue du Temple", "faubourg Zaera": in French the kind of street is part of its name
-        found = _STREET_WORDS[lang].search(text[max(0, start - 40) : start])
+        window = max(0, start - 40)
+        found = rules.streets[lang].search(text[window:start])
         if found:
-            return start - (len(text[max(0, start - 40) : start]) - found.start())
-    if label == "location" and lang in _NAME_ARTICLES:
+            return window + found.start()
+    if label == "location" and lang in rules.place_articles:
         # "à La Chaux-de-Fonds", "Le Caire": a capitalised article inside a sentence is part of the name
         found = _PREVIOUS_WORD.search(text, 0, start)
-        if found and found.group(1) in _NAME_ARTICLES[lang] and text[start - 1 : start] == " ":
+        if found and found.group(1) in rules.place_articles[lang] and text[start - 1 : start] == " ":
             before = text[: found.start(1)].rstrip()
             if before and before[-1] not in ".!?:\n\"«":
                 start = found.start(1)
