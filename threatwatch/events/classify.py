@@ -19,7 +19,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +36,15 @@ SWITCH_OFF = "THREATWATCH_RULES_ONLY"  # set (to anything) to leave attacks to t
 def features(text: str, rule_answer: str | None) -> set[str]:
     """Lower-cased words and adjacent word pairs (no digits: years and counts say nothing of
     the kind), and the rules' answer."""
+    return {*_words(text), RULE_FEATURE.format(rule_answer)}
+
+
+@lru_cache(maxsize=16)
+def _words(text: str) -> frozenset[str]:
+    """The word features of a text, kept for a moment: an event's evidence is read once for its
+    kind and again for its weapon."""
     tokens = _TOKEN.findall(text.lower())
-    return {*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)), RULE_FEATURE.format(rule_answer)}
+    return frozenset((*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))))
 
 
 @dataclass(frozen=True)
