@@ -44,3 +44,10 @@ def test_no_corpus_words_are_stored(model_path) -> None:
     assert len(strings) < 500  # labels and transition names only
     meta = json.loads((model_path / "meta.json").read_text("utf-8"))
     assert "CoNLL-2003" in json.dumps(meta["sources"]) and "research" in meta["license"]
+
+
+def test_it_keeps_only_the_labels_threatwatch_reads(model_path) -> None:
+    # training/train_en_ner.py's RELABEL: the base model's 19 labels cut to names, so the parser scores fewer moves
+    labels = set(spacy.load(model_path).get_pipe("ner").labels)
+    assert labels == {"PERSON", "ORG", "GPE", "LOC", "FAC", "MISC"}
+    assert labels - {"MISC"} == set(backends.SPACY_LABELS) - {"PER"}

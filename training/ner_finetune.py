@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import spacy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from thinc.api import Adam
@@ -51,6 +51,10 @@ class Recipe:
     new_labels: tuple[str, ...]  # labels the base `ner` lacks and the gold uses
     cycle_rehearsal: bool  # pass over a short rehearsal pool again until the ratio is met (else one pass)
     base_batch_size: int  # batch size of the base model labelling the training sentences
+    # Labels of the base `ner` renamed (to another label) or dropped (None) before fine-tuning; the model then keeps
+    # only the labels left. Each label costs the greedy parser four moves to score at every token, so a model that
+    # keeps only what threatwatch reads runs faster (training/README.md). None: all labels kept.
+    relabel: Mapping[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,57 @@ def base_load(names: Sequence[str]):
     raise SystemExit(f"none of {names} could be loaded")
 
 
+def kept_labels(labels: Sequence[str], relabel: Mapping[str, str | None]) -> list[str]:
+    """The labels a model has after `relabel`: those it does not mention, and the targets it names."""
+    kept = [label for label in labels if label not in relabel]
+    return kept + sorted({target for target in relabel.values() if target and target not in kept})
+
+
+def relabel_reference(example: Example, relabel: Mapping[str, str | None]) -> None:
+    """Rename or drop (None) the reference entities of `example` in place; a dropped entity's tokens become O."""
+    ref = example.reference
+    ref.ents = [Span(ref, e.start, e.end, label=relabel.get(e.label_, e.label_))
+                for e in ref.ents if relabel.get(e.label_, e.label_)]
+
+
+def keep_only_labels(nlp, labels: Sequence[str]) -> None:
+    """Replace `nlp`'s `ner` by one with only `labels`, carrying every trained weight over: the same tok2vec and
+    hidden layer, and for each move of the new model (B-ORG, U-GPE, O, ...) the output row of the same move in the
+    old one. Moves of a label the old model lacked start as a fresh `ner` starts them. The model scores the moves it
+    keeps exactly as before; what changes is only that the dropped moves can no longer win."""
+    old = nlp.get_pipe("ner")
+    config = {k: v for k, v in nlp.config["components"]["ner"].items() if k != "factory"}
+    scratch = spacy.blank(nlp.lang, vocab=nlp.vocab)
+    new = scratch.add_pipe("ner", config=config)
+    for label in labels:
+        new.add_label(label)
+    scratch.initialize()
+    old_moves = {old.moves.get_class_name(i): i for i in range(old.moves.n_moves)}
+    rows = [old_moves.get(new.moves.get_class_name(i)) for i in range(new.moves.n_moves)]
+    upper = old.model.get_ref("upper")
+    old_nodes, new_nodes = list(old.model.walk()), list(new.model.walk())
+    if [n.name for n in old_nodes] != [n.name for n in new_nodes]:
+        raise ValueError("the new ner's layers differ from the old one's")
+    for before, after in zip(old_nodes, new_nodes, strict=True):
+        after.attrs.update({k: v for k, v in before.attrs.items() if k != "unseen_classes"})  # hash-embedding seeds
+        for name in before.param_names:
+            if not before.has_param(name):
+                continue
+            value = before.get_param(name)
+            if before is upper:
+                rows_value = after.get_param(name).copy()
+                for i, row in enumerate(rows):
+                    if row is not None:
+                        rows_value[i] = value[row]
+                value = rows_value
+            after.set_param(name, value.copy())
+    # Moves never seen in training get no gradient until they are; the set is kept by move index.
+    unseen = old.model.attrs["unseen_classes"]
+    new.model.attrs["unseen_classes"] = {i for i, row in enumerate(rows) if row is None or row in unseen}
+    nlp.remove_pipe("ner")
+    nlp.add_pipe("ner", source=scratch)
+
+
 def gold_example(
     nlp, base_doc: Doc, tokens: Sequence[str], ents: list[str], keep_base: Callable[[str], bool]
 ) -> Example:
@@ -228,6 +283,10 @@ def train(run: Run, setting: Setting, docs, epochs: int, on_epoch=None, log=prin
     for label in recipe.new_labels:
         nlp.get_pipe("ner").add_label(label)
     examples = [recipe.sentence_example(nlp, d, r) for d, r in zip(base_docs, sents, strict=True)] + reh
+    if recipe.relabel:
+        for example in examples:
+            relabel_reference(example, recipe.relabel)
+        keep_only_labels(nlp, kept_labels(nlp.get_pipe("ner").labels, recipe.relabel))
     optimizer = Adam(learn_rate=lr, L2=0.0, grad_clip=1.0, use_averages=True)
     nlp.resume_training(sgd=optimizer)
     t0 = time.time()
