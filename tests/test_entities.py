@@ -12,7 +12,7 @@ from threatwatch.entities.extract import link
 from threatwatch.entities.gazetteer import gazetteer, scan
 from threatwatch.entities.names import skeleton
 from threatwatch.entities.registry import find_place, registry
-from threatwatch.entities.spans import extend, never_a_name, trim
+from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim
 from threatwatch.ingest import read_file
 from threatwatch.pipeline import process
 from threatwatch.records import RawDocument
@@ -175,6 +175,36 @@ def test_entities_are_exported_with_mentions(tmp_path: Path, store) -> None:
 def test_french_span_conventions(text: str, name: str, label: str, mention: str) -> None:
     start = text.index(name)
     assert text[extend(text, start, label, "fr") : start + len(name)] == mention
+
+
+@pytest.mark.parametrize(("text", "name", "lang", "mention"), [
+    ("On entendit M. Jacques Zwiki, brasseur, puis le juge.", "M. Jacques Zwiki", "fr", "M. Jacques Zwiki, brasseur"),
+    ("Jean-Pierre Roth, président de la BNS, a parlé.", "Jean-Pierre Roth", "fr",
+     "Jean-Pierre Roth, président de la BNS"),
+    # tokenised text, an opener and a chain of two offices
+    ("M . Migy , juge d ' appel , ancien commissaire fédéral à Uri .", "M . Migy", "fr",
+     "M . Migy , juge d ' appel , ancien commissaire fédéral à Uri"),
+    ("X Y , vice - président de l ' ANEP .", "X Y", "fr", "X Y , vice - président de l ' ANEP"),
+    # relations, verbs and other clauses are not offices; English keeps the name alone
+    ("Marie Bon, veuve de Jean Bon, est morte.", "Marie Bon", "fr", "Marie Bon"),
+    ("Yasser Arafat, a annoncé hier la fin.", "Yasser Arafat", "fr", "Yasser Arafat"),
+    ("Jerome Powell, chairman of the Fed, spoke.", "Jerome Powell", "en", "Jerome Powell"),
+])
+def test_a_french_persons_office_in_apposition_is_part_of_the_mention(text: str, name: str, lang: str,
+                                                                      mention: str) -> None:
+    start = text.index(name)
+    assert text[start : apposition_end(text, start + len(name), "person", lang)] == mention
+
+
+def test_a_person_with_an_office_links_by_the_name_and_keeps_the_names_inside() -> None:
+    doc = _doc("Le conseil a entendu hier M. Jacques Zwiki, brasseur à Neuchâtel, puis le général Dupont, "
+               "commandant des forces françaises au Mali. Plus tard Zwiki a quitté la séance du conseil.")
+    by_text = {m.text: m for m in doc.mentions}
+    person = by_text["M. Jacques Zwiki, brasseur à Neuchâtel"]
+    assert by_text["Neuchâtel"].entity_id == find_place("Neuchâtel").id  # nested, linked as a place
+    assert by_text["Mali"].entity_id == find_place("Mali").id
+    assert by_text["Zwiki"].entity_id == person.entity_id  # the short name joins the name, not the office
+    assert {e.name for e in doc.entities if e.id == person.entity_id} == {"M. Jacques Zwiki"}
 
 
 @pytest.mark.parametrize(("surface", "lang", "never"), [

@@ -13,12 +13,13 @@ the name's consonant skeleton, so an unknown name gets the same id in every scri
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from threatwatch.entities.gazetteer import Found, gazetteer, scan, tokenise
 from threatwatch.entities.names import name_key, skeleton
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, registry
-from threatwatch.entities.spans import extend, never_a_name, trim, without_proclitic
+from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
 from threatwatch.records import Document, Entity, EntityType, Mention
 
 MIN_SKELETON = 4
@@ -43,15 +44,25 @@ def _model_spans(doc: Document) -> list[Found]:
         if recognizer is None:
             continue
         for (offset, text), spans in zip(items, recognizer.find([text for _, text in items]), strict=True):
+            here: list[Found] = []
+            roles: list[tuple[int, int]] = []  # where a person's office in apposition was taken in
             for span in spans:
                 start, end = trim(text, span.start, span.end)
                 if span.nested:
-                    found.append(Found(offset + start, offset + end, span.label, None, span.normal, nested=True))
+                    here.append(Found(offset + start, offset + end, span.label, None, span.normal, nested=True))
                     continue
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end)
                 if end > start and _looks_like_a_name(text[start:end]) and not never_a_name(text[start:end], lang):
-                    found.append(Found(offset + start, offset + end, span.label, None, span.normal))
+                    normal = span.normal
+                    if (role_end := apposition_end(text, end, span.label, lang)) > end:
+                        normal = normal or text[start:end]  # linked by the name, not by "…, brasseur"
+                        roles.append((offset + end, offset + role_end))
+                        end = role_end
+                    here.append(Found(offset + start, offset + end, span.label, None, normal))
+            # A name inside an office ("président de la BNS") stays a mention of its own, nested in the person's
+            found += [replace(f, nested=True) if any(lo <= f.start and f.end <= hi for lo, hi in roles) else f
+                      for f in here]
     return found
 
 
@@ -84,9 +95,9 @@ def _within_longer_name(alias: Found, model: list[Found]) -> bool:
                and m.type == kind for m in model)
 
 
-def _inside_organisation(inner: list[Found], outer: list[Found]) -> list[Found]:
-    """The nested names that lie inside a kept organisation's span and are not that span."""
-    bodies = [(f.start, f.end) for f in outer if f.type in ("organization", "armed_group")]
+def _inside_kept_names(inner: list[Found], outer: list[Found]) -> list[Found]:
+    """The nested names that lie inside a kept organisation's or person's span and are not that span."""
+    bodies = [(f.start, f.end) for f in outer if f.type in ("organization", "armed_group", "person")]
     taken = {(f.start, f.end) for f in outer}
     return [f for f in inner if (f.start, f.end) not in taken
             and any(start <= f.start and f.end <= end for start, end in bodies)]
@@ -96,12 +107,33 @@ def find_names(doc: Document) -> list[Found]:
     tokens = tokenise(doc.text)  # shared by both dictionary scans
     model_all = _model_spans(doc)
     outer = _drop_nested([f for f in model_all if not f.nested])
-    curated = [c for c in scan(doc.text, gazetteer("registry"), tokens) if not _within_longer_name(c, outer)]
+    # A person whose office was taken in (spans.apposition_end) holds the names of that office as
+    # nested mentions: "BNS" in "Jean-Pierre Roth, président de la BNS" neither drops the person
+    # nor is lost.
+    with_office = [f for f in outer if f.type == "person" and "," in doc.text[f.start : f.end]]
+    in_office: list[Found] = []
+
+    def outside_offices(found: list[Found]) -> list[Found]:
+        inside = [f for f in found if any(p.start <= f.start and f.end <= p.end for p in with_office)]
+        in_office.extend(replace(f, nested=True) for f in inside)
+        return [f for f in found if f not in inside]
+
+    curated = [c for c in outside_offices(scan(doc.text, gazetteer("registry"), tokens))
+               if not _within_longer_name(c, outer)]
     model = [f for f in outer if not any(_overlaps(f, c) for c in curated)]
-    places = [f for f in scan(doc.text, gazetteer("places"), tokens)
+    places = [f for f in outside_offices(scan(doc.text, gazetteer("places"), tokens))
               if not any(_overlaps(f, other) for other in curated + model)]
-    nested = _inside_organisation([f for f in model_all if f.nested], curated + model)
-    return sorted(curated + model + places + nested, key=lambda f: f.start)
+    nested = _inside_kept_names([f for f in model_all if f.nested] + in_office, curated + model)
+    return sorted(curated + model + places + _distinct(nested), key=lambda f: f.start)
+
+
+def _distinct(found: list[Found]) -> list[Found]:
+    """One mention per span: a nested name both the model and a dictionary found is kept once, the dictionary's."""
+    by_span: dict[tuple[int, int], Found] = {}
+    for f in found:
+        if f.entity is not None or (f.start, f.end) not in by_span:
+            by_span[(f.start, f.end)] = f
+    return list(by_span.values())
 
 
 def link(surface: str, normal: str | None, entity_type: EntityType) -> Entity:
@@ -138,7 +170,7 @@ def _resolve_short_person_names(mentions: list[Mention]) -> list[Mention]:
     label a model gave the lone surname (they often call it an organisation)."""
     full: dict[str, str] = {}
     for m in mentions:
-        words = m.text.split()
+        words = m.text.split(",")[0].split()  # the name, without an office in apposition after it
         if m.type == "person" and len(words) > 1:
             full.setdefault(name_key(words[-1]), m.entity_id)
     out = []

@@ -30,6 +30,9 @@ class SpanRules:
     title_articles: dict[str, frozenset[str]]  # "M. le capitaine": between two titles
     place_articles: dict[str, frozenset[str]]  # "à La Chaux-de-Fonds": part of the place's name
     streets: dict[str, re.Pattern[str]]  # "rue du ": a street kind and its joiner, ending right before a name
+    functions: dict[str, frozenset[str]]  # "brasseur", "président": an office in apposition after a person's name
+    function_openers: dict[str, frozenset[str]]  # "ancien": may stand before the office
+    max_apposition_words: int
 
 
 def _per_language(section: dict) -> dict:
@@ -57,6 +60,10 @@ def _span_rules() -> SpanRules:
         place_articles={lang: frozenset(words) for lang, words in _per_language(raw["place_articles"]).items()},
         streets={lang: _street_pattern(street["kinds"], street["joiners"])
                  for lang, street in _per_language(raw["street_kinds"]).items()},
+        functions={lang: frozenset(words) for lang, words in _per_language(raw["person_functions"]).items()
+                   if isinstance(words, list)},
+        function_openers={lang: frozenset(words) for lang, words in raw["person_functions"]["openers"].items()},
+        max_apposition_words=raw["person_functions"]["max_words"],
     )
 
 
@@ -113,6 +120,29 @@ def extend(text: str, start: int, label: str, lang: str) -> int:
             if before and before[-1] not in ".!?:\n\"«":
                 start = found.start(1)
     return start
+
+
+# ", brasseur" / " , président de la BNS": a comma, then the apposition up to the next stop.
+_APPOSITION = re.compile(r"\s*,\s*([^,;:.!?()\[\]«»\"\n]+)")
+
+
+def apposition_end(text: str, end: int, label: str, lang: str) -> int:
+    """Move `end` right over a person's office in apposition ("M. Jacques Zwiki, brasseur",
+    "M. Migy, juge d'appel, ancien commissaire fédéral"), where the language's usage counts it in
+    the mention (span_rules.json, person_functions). The name alone stays the person's normal form."""
+    rules = _span_rules()
+    functions = rules.functions.get(lang)
+    if label != "person" or not functions:
+        return end
+    openers = rules.function_openers.get(lang, frozenset())
+    while found := _APPOSITION.match(text, end):
+        words = re.sub(r"\s*-\s*", "-", found.group(1)).split()  # tokenised text: "vice - président"
+        if words and words[0].lower() in openers:
+            words = words[1:]
+        if not words or words[0].lower() not in functions or len(words) > rules.max_apposition_words:
+            break
+        end = found.start(1) + len(found.group(1).rstrip())
+    return end
 
 
 def without_proclitic(text: str, start: int, end: int) -> int:
