@@ -14,13 +14,15 @@ mattering. Prints one JSON object:
   loaded; cleaning excluded), per language;
 - `ingest`: `threatwatch ingest --workers 2` on all the test documents with and without
   `--no-entities`; the entity stage's throughput on 2 cores is docs / (difference in seconds),
-  and words / (difference in seconds) / 600 for the issue's 600-word articles.
+  and words / (difference in seconds) / 600 for the issue's 600-word articles; the same from CPU
+  seconds (user + system of the ingest and its workers), steadier where other work shares the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -90,11 +92,17 @@ def per_language(docs: dict[str, list[str]]) -> dict[str, dict[str, float]]:
     return result
 
 
-def timed_ingest(folder: Path, db: Path, *extra: str) -> float:
-    started = time.perf_counter()
+def timed_ingest(folder: Path, db: Path, *extra: str) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the ingest process and its workers) of one ingest."""
+    started, cpu = time.perf_counter(), _children_cpu()
     subprocess.run([sys.executable, "-m", "threatwatch.cli", "ingest", "--quiet", "--workers", "2", "--db", str(db),
                     *extra, str(folder)], check=False, capture_output=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -115,14 +123,20 @@ def main() -> None:
             for i, text in enumerate(texts):
                 Path(folder, f"{lang}_{i:04d}.txt").write_text(text, "utf-8")
                 count += 1
-        without = timed_ingest(folder, Path(tmp, "a.db"), "--no-entities")
-        with_entities = timed_ingest(folder, Path(tmp, "b.db"))
+        without, cpu_without = timed_ingest(folder, Path(tmp, "a.db"), "--no-entities")
+        with_entities, cpu_with = timed_ingest(folder, Path(tmp, "b.db"))
     words = sum(len(text.split()) for texts in docs.values() for text in texts)
     stage = max(with_entities - without, 1e-9)
+    cpu_stage = max(cpu_with - cpu_without, 1e-9)
     report["ingest"] = {"docs": count, "words": words, "seconds_without_entities": round(without, 1),
                         "seconds_with_entities": round(with_entities, 1),
                         "entity_stage_docs_per_second_2_workers": round(count / stage, 1),
-                        "entity_stage_600_word_articles_per_second_2_workers": round(words / stage / 600, 1)}
+                        "entity_stage_600_word_articles_per_second_2_workers": round(words / stage / 600, 1),
+                        # CPU time varies less than wall time on a shared machine; two cores give at most
+                        # twice this rate
+                        "cpu_seconds_without_entities": round(cpu_without, 1),
+                        "cpu_seconds_with_entities": round(cpu_with, 1),
+                        "entity_stage_600_word_articles_per_cpu_second": round(words / cpu_stage / 600, 1)}
     print(json.dumps(report, indent=2))
 
 
