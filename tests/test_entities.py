@@ -12,7 +12,7 @@ from threatwatch.entities.extract import link
 from threatwatch.entities.gazetteer import gazetteer, scan
 from threatwatch.entities.names import skeleton
 from threatwatch.entities.registry import find_place, registry
-from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim
+from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
 from threatwatch.ingest import read_file
 from threatwatch.pipeline import process
 from threatwatch.records import RawDocument
@@ -225,3 +225,14 @@ def test_days_numbers_and_bare_titles_are_never_names(surface: str, lang: str, n
 def test_a_place_heading_in_capitals_is_cut_from_the_next_word(text: str, kept: str) -> None:
     start, end = trim(text, 0, len(kept.split()[0]) + 1 + len(text.split()[1]))
     assert text[start:end] == kept
+
+
+@pytest.mark.parametrize(("text", "label", "name"), [
+    ("وألمانيا", "location", "ألمانيا"),  # و + Germany: the place is known, the conjunction goes
+    ("لداعش", "organization", "داعش"),  # ل + Daesh, a registry armed group
+    ("بلير", "person", "بلير"),  # Blair: without ب it is لير, a town, and a person is not cut to it
+    ("بلير", "location", "لير"),
+])
+def test_an_arabic_proclitic_goes_only_where_the_rest_is_known_as_the_same_kind(text: str, label: str,
+                                                                               name: str) -> None:
+    assert text[without_proclitic(text, 0, len(text), label) :] == name

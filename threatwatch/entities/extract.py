@@ -52,7 +52,7 @@ def _model_spans(doc: Document) -> list[Found]:
                     here.append(Found(offset + start, offset + end, span.label, None, span.normal, nested=True))
                     continue
                 start = extend(text, start, span.label, lang)
-                start = without_proclitic(text, start, end)
+                start = without_proclitic(text, start, end, span.label)
                 if end > start and _looks_like_a_name(text[start:end]) and not never_a_name(text[start:end], lang):
                     normal = span.normal
                     if (role_end := apposition_end(text, end, span.label, lang)) > end:

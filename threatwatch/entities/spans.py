@@ -145,23 +145,31 @@ def apposition_end(text: str, end: int, label: str, lang: str) -> int:
     return end
 
 
-def without_proclitic(text: str, start: int, end: int) -> int:
+def without_proclitic(text: str, start: int, end: int, label: str) -> int:
     """A model's Arabic span can take in a conjunction or preposition (وألمانيا): when the
-    span without it names a known place or registry entity and the whole span does not, the
-    name starts after it."""
+    span without it names a known place or registry entity of the span's kind and the whole
+    span does not, the name starts after it. The kind matters: بلير (Blair) without ب is لير,
+    a town, and a person's name is not cut to a town's."""
     word = text[start:end].split(" ")[0]
     if not word or not ("\u0600" <= word[0] <= "\u06ff") or _known(text[start:end]):
         return start
     for new_start, _ in first_word_variants(start, word)[1:]:
-        if _known(text[new_start:end]):
+        if _known(text[new_start:end], label):
             return new_start
     return start
 
 
-def _known(surface: str) -> bool:
-    """Exactly a registry alias or a place name (the look-ups used for linking also forgive clitics)."""
+_REGISTRY_KINDS = {"person": ("person",), "organization": ("organization", "armed_group"), "location": ("location",)}
+
+
+def _known(surface: str, label: str | None = None) -> bool:
+    """Exactly a registry alias or a place name (the look-ups used for linking also forgive clitics);
+    with `label`, only one of that kind."""
     key = name_key(surface)
-    return key in registry().by_key or surface in registry().by_acronym or key in places()
+    entry = registry().by_key.get(key) or registry().by_acronym.get(surface)
+    if entry is not None and (label is None or registry().entries[entry].entity.type in _REGISTRY_KINDS[label]):
+        return True
+    return key in places() and label in (None, "location")
 
 
 # A heading in capitals run into the next line: "FRANCE Tué dans la rue", "MOSCOW Police said" (cased
