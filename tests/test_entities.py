@@ -207,6 +207,18 @@ def test_a_person_with_an_office_links_by_the_name_and_keeps_the_names_inside() 
     assert {e.name for e in doc.entities if e.id == person.entity_id} == {"M. Jacques Zwiki"}
 
 
+def test_a_name_before_the_office_goes_the_usual_way_and_a_comma_alone_makes_no_office() -> None:
+    doc = _doc("Selon le communiqué, Vladimir Poutine, président de la Russie, a reçu hier les ministres du "
+               "gouvernement au Kremlin pour parler du budget de la défense.")
+    putin = [m for m in doc.mentions if m.entity_id == registry().lookup("Putin").entity.id]
+    assert len(putin) == 1 and putin[0].text.startswith("Vladimir Poutine, président")  # one mention, not two
+    assert any(m.text == "Russie" and m.entity_id == find_place("Russia").id for m in doc.mentions)
+    # English has no office rule: a span across a comma gets no nested names
+    english = _doc("The meeting in Doha was attended by Ismail Haniyeh, Hamas political leader, and by envoys "
+                   "of several governments who came to discuss the ceasefire.")
+    assert not any(m.text.startswith("Ismail Haniyeh,") for m in english.mentions)
+
+
 @pytest.mark.parametrize(("surface", "lang", "never"), [
     ("Mercredi", "fr", True), ("M. le Maire", "fr", True), ("S . A", "fr", True), ("Quatre", "fr", True),
     ("M. Jules Richard", "fr", False), ("le chancelier Hitler", "fr", False), ("Tuesday", "en", True),

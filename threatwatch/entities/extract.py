@@ -54,12 +54,13 @@ def _model_spans(doc: Document) -> list[Found]:
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end, span.label)
                 if end > start and _looks_like_a_name(text[start:end]) and not never_a_name(text[start:end], lang):
-                    normal = span.normal
+                    normal, office = span.normal, None
                     if (role_end := apposition_end(text, end, span.label, lang)) > end:
                         normal = normal or text[start:end]  # linked by the name, not by "…, brasseur"
-                        roles.append((offset + end, offset + role_end))
+                        office = offset + end
+                        roles.append((office, offset + role_end))
                         end = role_end
-                    here.append(Found(offset + start, offset + end, span.label, None, normal))
+                    here.append(Found(offset + start, offset + end, span.label, None, normal, office=office))
             # A name inside an office ("président de la BNS") stays a mention of its own, nested in the person's
             found += [replace(f, nested=True) if any(lo <= f.start and f.end <= hi for lo, hi in roles) else f
                       for f in here]
@@ -109,29 +110,32 @@ def find_names(doc: Document) -> list[Found]:
     outer = _drop_nested([f for f in model_all if not f.nested])
     # A person whose office was taken in (spans.apposition_end) holds the names of that office as
     # nested mentions: "BNS" in "Jean-Pierre Roth, président de la BNS" neither drops the person
-    # nor is lost.
-    with_office = [f for f in outer if f.type == "person" and "," in doc.text[f.start : f.end]]
-    in_office: list[Found] = []
-
-    def outside_offices(found: list[Found]) -> list[Found]:
-        inside = [f for f in found if any(p.start <= f.start and f.end <= p.end for p in with_office)]
-        in_office.extend(replace(f, nested=True) for f in inside)
-        return [f for f in found if f not in inside]
-
-    curated = [c for c in outside_offices(scan(doc.text, gazetteer("registry"), tokens))
-               if not _within_longer_name(c, outer)]
+    # nor is lost. Names in the name part go the usual way.
+    with_office = [f for f in outer if f.office is not None]
+    registry_found = scan(doc.text, gazetteer("registry"), tokens)
+    curated = [c for c in registry_found if not _in_an_office(c, with_office) and not _within_longer_name(c, outer)]
     model = [f for f in outer if not any(_overlaps(f, c) for c in curated)]
-    places = [f for f in outside_offices(scan(doc.text, gazetteer("places"), tokens))
-              if not any(_overlaps(f, other) for other in curated + model)]
+    kept_offices = [f for f in with_office if f in model]
+    # a person dropped for a registry name gives the names of its office back
+    curated += [c for c in registry_found if _in_an_office(c, with_office) and not _in_an_office(c, kept_offices)]
+    places_found = scan(doc.text, gazetteer("places"), tokens)
+    in_office = [replace(f, nested=True) for f in registry_found + places_found if _in_an_office(f, kept_offices)]
+    places = [f for f in places_found if not any(_overlaps(f, other) for other in curated + model)]
     nested = _inside_kept_names([f for f in model_all if f.nested] + in_office, curated + model)
     return sorted(curated + model + places + _distinct(nested), key=lambda f: f.start)
 
 
+def _in_an_office(found: Found, persons: list[Found]) -> bool:
+    return any(p.office is not None and p.office <= found.start and found.end <= p.end for p in persons)
+
+
 def _distinct(found: list[Found]) -> list[Found]:
-    """One mention per span: a nested name both the model and a dictionary found is kept once, the dictionary's."""
+    """One mention per span: a nested name that several sources found is kept once, from the
+    first source that knows its entity (the registry before the places data), else the first."""
     by_span: dict[tuple[int, int], Found] = {}
     for f in found:
-        if f.entity is not None or (f.start, f.end) not in by_span:
+        held = by_span.get((f.start, f.end))
+        if held is None or (held.entity is None and f.entity is not None):
             by_span[(f.start, f.end)] = f
     return list(by_span.values())
 

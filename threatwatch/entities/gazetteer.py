@@ -31,6 +31,7 @@ class Found:
     entity: Entity | None  # known at find time for registry and country matches
     normal: str | None = None
     nested: bool = False  # a name inside an organisation's name, kept beside it (NamedSpan.nested)
+    office: int | None = None  # where a person's office in apposition starts (spans.apposition_end)
 
 
 @dataclass(frozen=True, slots=True)
