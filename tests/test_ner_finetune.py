@@ -18,7 +18,10 @@ TRAINING = Path(__file__).resolve().parents[1] / "training"
 @pytest.fixture(scope="module")
 def finetune():
     sys.path.insert(0, str(TRAINING))
-    return importlib.import_module("ner_finetune")
+    try:
+        return importlib.import_module("ner_finetune")
+    finally:
+        sys.path.remove(str(TRAINING))
 
 
 SENTENCES = [

@@ -180,7 +180,9 @@ def kept_labels(labels: Sequence[str], relabel: Mapping[str, str | None]) -> lis
 
 
 def relabel_reference(example: Example, relabel: Mapping[str, str | None]) -> None:
-    """Rename or drop (None) the reference entities of `example` in place; a dropped entity's tokens become O."""
+    """Rename or drop (None) the reference entities of `example` in place; a dropped entity's tokens become O.
+    Setting `Doc.ents` makes every token outside the new entities O, so this is for fully annotated references
+    (every corpus and rehearsal reference here is); a token left unannotated would become O too."""
     ref = example.reference
     ref.ents = [Span(ref, e.start, e.end, label=relabel.get(e.label_, e.label_))
                 for e in ref.ents if relabel.get(e.label_, e.label_)]
