@@ -184,7 +184,7 @@ def test_french_span_conventions(text: str, name: str, label: str, mention: str)
     # tokenised text, an opener and a chain of two offices
     ("M . Migy , juge d ' appel , ancien commissaire fédéral à Uri .", "M . Migy", "fr",
      "M . Migy , juge d ' appel , ancien commissaire fédéral à Uri"),
-    ("X Y , vice - président de l ' ANEP .", "X Y", "fr", "X Y , vice - président de l ' ANEP"),
+    ("X Y , vice - président de l ' ANEP — et lui prouver", "X Y", "fr", "X Y , vice - président de l ' ANEP"),
     # relations, verbs and other clauses are not offices; English keeps the name alone
     ("Marie Bon, veuve de Jean Bon, est morte.", "Marie Bon", "fr", "Marie Bon"),
     ("Yasser Arafat, a annoncé hier la fin.", "Yasser Arafat", "fr", "Yasser Arafat"),

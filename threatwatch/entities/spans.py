@@ -122,8 +122,8 @@ def extend(text: str, start: int, label: str, lang: str) -> int:
     return start
 
 
-# ", brasseur" / " , président de la BNS": a comma, then the apposition up to the next stop.
-_APPOSITION = re.compile(r"\s*,\s*([^,;:.!?()\[\]«»\"\n]+)")
+# ", brasseur" / " , président de la BNS": a comma, then the apposition up to the next stop (a dash too).
+_APPOSITION = re.compile(r"\s*,\s*([^,;:.!?()\[\]«»\"—–\n]+)")
 
 
 def apposition_end(text: str, end: int, label: str, lang: str) -> int:
