@@ -135,6 +135,12 @@ def test_casualty_figures_in_four_languages(text: str, killed: int | None, injur
     ("Two suicide bombers approached a checkpoint. One bomber detonated, killing three soldiers.", 4, None),
     ("A suicide bomber detonated near a tour bus. At least five people, including the assailant, were killed.",
      5, None),
+    # ... and so did one who detonated his own explosives. A bomber who "detonated an explosive vest" is not
+    # counted: the seeds' Kabul bombing is 80 killed, as reported, and GTD itself counts such bombers either way.
+    ("A suicide bomber detonated his explosives inside a mosque. Eight people were killed.", 9, None),
+    ("A suicide bomber detonated an explosives-laden truck at a checkpoint. The blast killed twenty people and "
+     "wounded 27.", 20, 27),
+    ("An assailant detonated an explosive device near a base. At least two people were wounded.", None, 2),
 ])
 def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured: int | None) -> None:
     doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
