@@ -131,6 +131,8 @@ def test_casualty_figures_in_four_languages(text: str, killed: int | None, injur
     ("A car bomb exploded near a ministry. This was one of three coordinated attacks in the city on the same "
      "day. At least 39 people were killed and 30 were injured across all three incidents.", 13, 10),
     ("A bomb exploded near a checkpoint, killing the driver of a truck.", 1, None),
+    # "one of two related attacks" counts attacks, not dead
+    ("In one of two related attacks, one security guard was killed when militants fired upon a bank.", 1, None),
     # A bomber who "detonated" (no object: himself) died; a toll that includes him already counts him.
     ("Two suicide bombers approached a checkpoint. One bomber detonated, killing three soldiers.", 4, None),
     ("A suicide bomber detonated near a tour bus. At least five people, including the assailant, were killed.",

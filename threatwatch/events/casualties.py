@@ -112,8 +112,12 @@ def _figures(
     figures: list[Figure] = []
     besides = lex.in_addition.search(sentence)
     # "In addition to the three assailants, four people were killed": the three are counted once, below.
+    # "in one of two related attacks" counts attacks, not people
+    incidents = [(m.start(), m.end()) for m in lex.one_of_incidents.finditer(text, start, end)] \
+        if lex.one_of_incidents else []
     inside = [q for q in quantities if start <= q.start and q.end <= end
-              and not (besides and start + besides.start() <= q.start < start + besides.end())]
+              and not (besides and start + besides.start() <= q.start < start + besides.end())
+              and not any(low <= q.start < high for low, high in incidents)]
     eligible = [not (q.multiplier or q.vague or _AGE.match(text[q.end:q.end + 12]) or _age_after_name(text, q)
                      or _clock(text, q) or lex.not_victims.match(text[q.end:q.end + 20])) for q in inside]
     before = [_outcome_before(text[start:q.start], lex) if ok else None for q, ok in zip(inside, eligible, strict=True)]
