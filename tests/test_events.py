@@ -131,6 +131,14 @@ def test_casualty_figures_in_four_languages(text: str, killed: int | None, injur
     ("A car bomb exploded near a ministry. This was one of three coordinated attacks in the city on the same "
      "day. At least 39 people were killed and 30 were injured across all three incidents.", 13, 10),
     ("A bomb exploded near a checkpoint, killing the driver of a truck.", 1, None),
+    # a breakdown after "including" is part of the whole of the same outcome, however long; another
+    # outcome or a closing bracket ends it
+    ("Gunmen attacked a bank. Eight people, including a civilian, a police officer, and six assailants, were "
+     "killed.", 8, None),
+    ("A bomb exploded in a market. Eleven people were killed, including the attacker, and at least 150 were "
+     "injured.", 11, 150),
+    ("Police fired on a protest. At least 4 people (including 1 journalist) as well as 2 policemen were killed.",
+     6, None),
     # "one of two related attacks" counts attacks, not dead
     ("In one of two related attacks, one security guard was killed when militants fired upon a bank.", 1, None),
     # A bomber who "detonated" (no object: himself) died; a toll that includes him already counts him.

@@ -29,7 +29,7 @@ _UNREAL_REACH = 25  # characters before an outcome word searched for "plotting t
 _ADDITIVE_REACH = 30
 _NEAR_WORDS = 2  # "15 ранены", "23 people injured": an outcome this close beats a list going on
 _TOLL_WORDS = 6
-_SUBSET_WORDS = 6
+_SUBSET_WORDS = 12  # back from a number to an 'including' whose breakdown it may end
 _LIST_WORDS = 5  # words between two listed numbers ("two soldiers and three")
 _AGE = re.compile(r"^[\s-]*(?:years?|yrs?)[\s-]*old|^-year|^\s*(?:ans|лет|года|عاما|عامًا|سنة)\b", re.IGNORECASE)
 _BOTH = re.compile(r"\bboth\b|\bles deux\b|\bобоих\b|\bобеих\b|كلا", re.IGNORECASE)
@@ -148,13 +148,17 @@ def _figures(
         if outcome:
             head = _last_words(text[start:q.start], _SUBSET_WORDS)
             including = list(lex.subset.finditer(head))
-            # "five people, including a soldier and four assailants": part of the five; but in
-            # "killing 30, including a child, and wounding 20" the new verb ends the inclusion, and
-            # "Including the bomber, 31 people died" names no whole the 31 could be a part of.
+            # "five people, including a soldier and four assailants": part of the five, also as the
+            # list's last item; but in "killing 30, including a child, and wounding 20" the new verb
+            # ends the inclusion, as do a closing bracket ("4 people (including 1 journalist) as well
+            # as 2 policemen") and another outcome ("three killed, including a boy, and 22 wounded"),
+            # and "Including the bomber, 31 people died" names no whole the 31 could be a part of.
             whole_before = including and any(
-                other.end <= q.start - len(head) + including[-1].start() for other in inside if other is not q)
-            inside_subset = bool(whole_before) and not any(
-                lex.casualties[o].search(head[including[-1].end():]) for o in OUTCOMES)
+                other.end <= q.start - len(head) + including[-1].start() and other_outcome == outcome
+                for other, other_outcome in zip(inside, outcomes, strict=True) if other is not q)
+            after_including = head[including[-1].end():] if including else ""
+            inside_subset = bool(whole_before) and ")" not in after_including and not any(
+                lex.casualties[o].search(after_including) for o in OUTCOMES)
             near = _last_words(text[start:q.start], 1) + text[q.end:q.end + _ADDITIVE_REACH]
             figures.append(Figure(outcome, int(q.value), Span(q.start, q.end, q.text),
                                   subset=inside_subset or (bool(lex.subset_after.match(text[q.end:])) and any(
