@@ -45,7 +45,6 @@ def _model_spans(doc: Document) -> list[Found]:
             continue
         for (offset, text), spans in zip(items, recognizer.find([text for _, text in items]), strict=True):
             here: list[Found] = []
-            roles: list[tuple[int, int]] = []  # where a person's office in apposition was taken in
             for span in spans:
                 start, end = trim(text, span.start, span.end)
                 if span.nested:
@@ -57,13 +56,10 @@ def _model_spans(doc: Document) -> list[Found]:
                     normal, office = span.normal, None
                     if (role_end := apposition_end(text, end, span.label, lang)) > end:
                         normal = normal or text[start:end]  # linked by the name, not by "…, brasseur"
-                        office = offset + end
-                        roles.append((office, offset + role_end))
-                        end = role_end
+                        office, end = offset + end, role_end
                     here.append(Found(offset + start, offset + end, span.label, None, normal, office=office))
             # A name inside an office ("président de la BNS") stays a mention of its own, nested in the person's
-            found += [replace(f, nested=True) if any(lo <= f.start and f.end <= hi for lo, hi in roles) else f
-                      for f in here]
+            found += [replace(f, nested=True) if _in_an_office(f, here) else f for f in here]
     return found
 
 

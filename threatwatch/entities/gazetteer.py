@@ -76,12 +76,17 @@ def word_tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
+def arabic_initial(word: str) -> bool:
+    """The word starts with an Arabic letter: only such a word may carry a proclitic."""
+    return bool(word) and "\u0600" <= word[0] <= "\u06ff"
+
+
 def first_word_variants(start: int, word: str) -> list[tuple[int, str]]:
     """The word, then the word without each Arabic proclitic it may carry (لداعش → داعش,
     للدولة → الدولة). Only the dictionary can tell بغداد (Baghdad) from ب + غداد, so every
     reading is tried, the whole word first."""
     variants = [(start, word)]
-    if not word or not ("\u0600" <= word[0] <= "\u06ff"):
+    if not arabic_initial(word):
         return variants
     for clitic in _ARABIC_CLITICS:
         rest = word[len(clitic):]
@@ -154,7 +159,7 @@ def _match_at(
     if word in table.by_acronym and is_acronym(word):
         entity = table.by_acronym[word]
         return 1, Found(start, end, entity.type, entity)
-    if keys[index] not in table.first_words and not ("\u0600" <= word[0] <= "\u06ff"):
+    if keys[index] not in table.first_words and not arabic_initial(word):
         return None  # the common case, decided without building the word's readings
     for variant_start, first in first_word_variants(start, word):
         first_key = keys[index] if variant_start == start else name_key(first)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from threatwatch.data import load_json
-from threatwatch.entities.gazetteer import first_word_variants
+from threatwatch.entities.gazetteer import arabic_initial, first_word_variants
 from threatwatch.entities.names import name_key
 from threatwatch.entities.registry import places, registry
 
@@ -151,7 +151,7 @@ def without_proclitic(text: str, start: int, end: int, label: str) -> int:
     span does not, the name starts after it. The kind matters: بلير (Blair) without ب is لير,
     a town, and a person's name is not cut to a town's."""
     word = text[start:end].split(" ")[0]
-    if not word or not ("\u0600" <= word[0] <= "\u06ff") or _known(text[start:end]):
+    if not arabic_initial(word) or _known(text[start:end]):
         return start
     for new_start, _ in first_word_variants(start, word)[1:]:
         if _known(text[new_start:end], label):
