@@ -1,0 +1,101 @@
+"""The French model built without spacy.lang.fr (entities/quick_load.py) reads text as spaCy's own
+loading does, and its factored exception pattern matches the same words as spaCy's."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from threatwatch.entities import backends
+from threatwatch.entities.quick_load import factored, top_level_alternatives
+
+FRENCH = [
+    "M. Jean-Pierre Roth, président de la BNS, a rencontré aujourd'hui le premier-ministre à Neuchâtel.",
+    "Les États-Unis et l'État islamique : un porte-parole a parlé d'un black-out à New-York.",
+    "Le sous-préfet de Saint-Étienne-du-Rouvray s'est rendu à Paris avec l'ex-président.",
+    "Un attentat-suicide a fait 12 morts ; la police a arrêté deux anti-terroristes présumés.",
+]
+
+
+def test_top_level_alternatives_skip_groups_classes_and_escapes():
+    assert top_level_alternatives(r"a|(b|c)|[|]|\||[]|]x") == ["a", "(b|c)", "[|]", r"\|", "[]|]x"]
+
+
+def test_factored_shares_a_long_class_and_keeps_odd_patterns():
+    letters = "[" + "".join(chr(c) for c in range(0x400, 0x450)) + "a-z]"
+    pattern = f"(?iu)(?:^ab-{letters}+$)|(?:^cd-{letters}+$)|(?:^x[-]{letters}*$)"
+    merged = factored(pattern)
+    assert merged.count(letters) == 2
+    for word in ("ab-cde", "CD-xyz", "x-", "xy-a", "ab-", "ab-cd-ef", "cd-жук"):
+        assert bool(re.match(merged, word)) == bool(re.match(pattern, word)), word
+    assert factored("a|b") == "a|b"  # not spaCy's (?:…)|(?:…) shape: left as it is
+
+
+@pytest.fixture(scope="module")
+def french_exceptions():
+    from spacy.lang.fr import tokenizer_exceptions
+
+    return tokenizer_exceptions
+
+
+def _words(module) -> set[str]:
+    """Words each of spaCy's French exception patterns was written for, with near misses."""
+    plain = re.compile(r"^[a-zéèàç]+$")
+    stems = [re.sub(r"\[[^\]]*\]", "-", head).strip("^") for head in
+             (re.split(r"\[[^\]]{50,}", p)[0] for p in module._regular_exp) if "(" not in head]
+    stems += [p + "-" for p in module._hyphen_prefix if plain.match(p)]
+    stems += [f"saut-{c}-" for c in module._hyphen_combination if plain.match(c)]
+    words = set()
+    for stem in stems:
+        for ending in ("", "a", "ment", "l'air", "-x", "2", " "):
+            word = stem + ending
+            words |= {word, word.upper(), word.title(), word.replace("-", "\u2010")}
+    return words
+
+
+def test_factored_pattern_matches_what_spacy_pattern_matches(french_exceptions):
+    spacy_match = french_exceptions.TOKEN_MATCH
+    ours = re.compile(factored(spacy_match.__self__.pattern)).match
+    words = _words(french_exceptions)
+    matched = {w for w in words if spacy_match(w)}
+    assert len(words) > 2000 and 500 < len(matched) < len(words)  # both kinds are tried
+    assert [w for w in words if bool(ours(w)) != (w in matched)] == []
+
+
+def test_quick_french_reads_as_spacy_load_does():
+    import spacy
+
+    path = backends.french_model_path()
+    if not (path / "meta.json").is_file():
+        pytest.skip("the French model is not built in this checkout")
+    stock = spacy.load(path)
+    quick = backends.french().nlp
+    for text in FRENCH:
+        a, b = stock(text), quick(text)
+        assert [t.text for t in a] == [t.text for t in b]
+        assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == \
+               [(e.start_char, e.end_char, e.label_) for e in b.ents]
+
+
+def test_quick_french_does_not_import_spacy_lang_fr():
+    if not (backends.french_model_path() / "meta.json").is_file():
+        pytest.skip("the French model is not built in this checkout")
+    code = ("import sys; from threatwatch.entities import backends; r = backends.french(); "
+            "r.find(['Le président Emmanuel Macron à Paris.']); print('spacy.lang.fr' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_story_stop_words_read_without_spacy_lang_packages():
+    """The story stage's stop words come from spaCy's files without running `spacy.lang.fr`."""
+    code = ("import sys, importlib; from threatwatch.stories.signals import stop_words; from threatwatch.normalize "
+            "import index_tokens; ours = stop_words('fr'); loaded = 'spacy.lang.fr' in sys.modules; "
+            "m = importlib.import_module('spacy.lang.fr.stop_words'); "
+            "print(loaded, ours == frozenset(f for _, _, f in index_tokens(' '.join(m.STOP_WORDS), 'fr')), len(ours), "
+            "stop_words('../fr'), stop_words('zz'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, same, count, odd, unknown = out.stdout.split()
+    assert (loaded, same, odd, unknown) == ("False", "True", "frozenset()", "frozenset()") and int(count) > 300
