@@ -137,6 +137,7 @@ def _one_blas_thread() -> None:
     """Each worker's numpy runs one BLAS thread: the workers already share out the cores, and
     OpenBLAS starting a thread per core in every worker made them wait on each other (the entity
     stage ran 11.0 docs/s on 2 workers with it, 14.1 without; BENCHMARKS.md)."""
+    import numpy  # noqa: F401 - its OpenBLAS must be loaded for the limit to reach it
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1)

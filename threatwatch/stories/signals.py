@@ -12,7 +12,7 @@ any store-wide weighting (the store multiplies by idf when it compares):
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import math
 import re
 from collections import Counter
@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from threatwatch.entities.overrides import Override, resolve
 from threatwatch.events.when import find_times
@@ -34,6 +35,7 @@ TITLE_WEIGHT = 2.0
 EVENT_WEIGHT = 3.0  # a shared event signature (type and place) is the strongest cue of one happening
 _REFERENCE_DATE = "2100-12-31"  # a date named without its year is read in this year, then the year dropped
 _DIGIT = re.compile(r"\d")
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 # Broad places say little about which happening a report is about.
 WEAK_ENTITY_PREFIXES = {"country:": 0.3, "region:": 0.5}
@@ -51,12 +53,18 @@ def day_number(published: str | None) -> int | None:
 
 @cache
 def stop_words(lang: str | None) -> frozenset[str]:
-    if not lang:
+    """spaCy's stop words for `lang`, folded as the index folds words. Their file is read on its
+    own: importing it as `spacy.lang.fr.stop_words` would run `spacy.lang.fr` first, which compiles
+    French's tokenizer patterns (3 s of CPU in every worker; entities/quick_load.py)."""
+    spacy_spec = importlib.util.find_spec("spacy")
+    if not lang or not _LANG_CODE.fullmatch(lang) or spacy_spec is None or not spacy_spec.origin:
         return frozenset()
-    try:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-    except ImportError:
+    path = Path(spacy_spec.origin).parent / "lang" / lang / "stop_words.py"
+    spec = importlib.util.spec_from_file_location(f"threatwatch_stop_words_{lang}", path)
+    if not path.is_file() or spec is None or spec.loader is None:
         return frozenset()
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return frozenset(form for _, _, form in index_tokens(" ".join(module.STOP_WORDS), lang))
 
 
