@@ -134,6 +134,13 @@ def tokenise(text: str) -> Tokens:
     return Tokens(spans, [_word_key(word) for _, _, word in spans])
 
 
+@lru_cache(maxsize=100_000)
+def _keyed_readings(word: str) -> tuple[tuple[int, str], ...]:
+    """(offset into the word, key) of each reading of `word` (first_word_variants), kept for a
+    while: every Arabic word is read up to a dozen ways in each scan, and news repeats its words."""
+    return tuple((variant_start, name_key(first)) for variant_start, first in first_word_variants(0, word))
+
+
 def scan(text: str, table: Gazetteer, tokenised: Tokens | None = None) -> list[Found]:
     """Longest alias matches, left to right, without overlaps. Pass `tokenised` (of the same
     text) to share the tokenising between scans."""
@@ -161,9 +168,9 @@ def _match_at(
         return 1, Found(start, end, entity.type, entity)
     if keys[index] not in table.first_words and not arabic_initial(word):
         return None  # the common case, decided without building the word's readings
-    for variant_start, first in first_word_variants(start, word):
-        first_key = keys[index] if variant_start == start else name_key(first)
+    for offset, first_key in _keyed_readings(word):
         longest = min(table.first_words.get(first_key, 0), len(tokens) - index)
+        variant_start = start + offset
         for size in range(longest, 0, -1):
             entity = table.by_key.get(" ".join([first_key, *keys[index + 1 : index + size]]))
             span_end = tokens[index + size - 1][1]
