@@ -40,3 +40,20 @@ def test_each_worker_runs_one_blas_thread() -> None:
     with ProcessPoolExecutor(max_workers=1, initializer=_one_blas_thread) as pool:
         counts = pool.submit(_blas_threads).result()
     assert counts and all(n == 1 for n in counts)
+
+
+def test_results_keep_input_order_across_batches_in_flight() -> None:
+    """Two batches are handed to the workers at once; what comes back is still in input order,
+    rejections in their places."""
+    from threatwatch.pipeline import _processed
+    from threatwatch.records import RawDocument, Rejection
+
+    items: list[RawDocument | Rejection] = []
+    for i in range(300):  # more than two batches of 64 per worker
+        if i % 37 == 0:
+            items.append(Rejection(f"bad{i}.txt", "unreadable"))
+        else:
+            items.append(RawDocument(f"{i}.txt", f"Report {i}\n\n" + "\n".join(long_paragraphs(f"case {i}")), False))
+    out = list(_processed(iter(items), workers=2, entities=False, embeddings=False))
+    assert [o.path for o in out] == [i.path for i in items]
+    assert [isinstance(o, Rejection) for o in out] == [isinstance(i, Rejection) for i in items]

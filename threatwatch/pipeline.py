@@ -124,13 +124,20 @@ def _processed(
             yield item if isinstance(item, Rejection) else work(item)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
+        # Two batches in flight: the next one is handed to the workers before the results of the
+        # current one are stored, so workers do not wait while this process stores a batch's last
+        # documents and reads the next files.
+        waiting: Iterator[Document | Rejection] = iter(())
         batch: list[RawDocument | Rejection] = []
         for item in items:
             batch.append(item)
             if len(batch) >= 64 * workers:
-                yield from _map_batch(pool, work, batch)
-                batch = []
-        yield from _map_batch(pool, work, batch)
+                submitted = _map_batch(pool, work, batch)
+                yield from waiting
+                waiting, batch = submitted, []
+        submitted = _map_batch(pool, work, batch)
+        yield from waiting
+        yield from submitted
 
 
 def _one_blas_thread() -> None:
@@ -146,10 +153,11 @@ def _one_blas_thread() -> None:
 def _map_batch(
     pool: ProcessPoolExecutor, work: Callable[[RawDocument], Document | Rejection], batch: list[RawDocument | Rejection]
 ) -> Iterator[Document | Rejection]:
+    """Hands the batch's documents to the workers now; the returned iterator gives the batch's
+    results (and its rejections in place) in input order."""
     raws = [item for item in batch if isinstance(item, RawDocument)]
-    results = iter(pool.map(work, raws, chunksize=8))
-    for item in batch:
-        yield item if isinstance(item, Rejection) else next(results)
+    results = iter(pool.map(work, raws, chunksize=8))  # map submits every task at once
+    return (item if isinstance(item, Rejection) else next(results) for item in batch)
 
 
 def ingest(
