@@ -32,6 +32,13 @@ def test_factored_shares_a_long_class_and_keeps_odd_patterns():
     for word in ("ab-cde", "CD-xyz", "x-", "xy-a", "ab-", "ab-cd-ef", "cd-жук"):
         assert bool(re.match(merged, word)) == bool(re.match(pattern, word)), word
     assert factored("a|b") == "a|b"  # not spaCy's (?:…)|(?:…) shape: left as it is
+    assert factored("(?:a)b|(?:c)") == "(?:a)b|(?:c)"  # `(?:a)b` is not one group
+    # a long class inside a group, or after an escaped bracket, is not cut at
+    odd = f"(?iu)(?:^(?:ab{letters})x$)|(?:^\\[{letters[1:]}+$)|(?:^cd{letters}x$)"
+    merged = factored(odd)
+    for word in ("abж x", "abжx", "[жжж", "cdaX", "cd", "[", "x"):
+        assert bool(re.match(merged, word)) == bool(re.match(odd, word)), word
+    assert factored("(?x)(?:a b)|(?:c)") == "(?x)(?:a b)|(?:c)"
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +51,11 @@ def french_exceptions():
 def _words(module) -> set[str]:
     """Words each of spaCy's French exception patterns was written for, with near misses."""
     plain = re.compile(r"^[a-zéèàç]+$")
-    stems = [re.sub(r"\[[^\]]*\]", "-", head).strip("^") for head in
-             (re.split(r"\[[^\]]{50,}", p)[0] for p in module._regular_exp) if "(" not in head]
+    heads = [re.split(r"\[[^\]]{50,}", p)[0] for p in module._regular_exp]
+    # a group is written out as its first alternative, and an optional one also left out
+    heads += [re.sub(r"\(\?:[^()]*\)\?", "", h) for h in heads if "(" in h]
+    heads = [re.sub(r"\(\?:([^()|]*)[^()]*\)\??", r"\1", h) for h in heads]
+    stems = [re.sub(r"\[[^\]]*\]", "-", head).strip("^") for head in heads if "(" not in head]
     stems += [p + "-" for p in module._hyphen_prefix if plain.match(p)]
     stems += [f"saut-{c}-" for c in module._hyphen_combination if plain.match(c)]
     words = set()
@@ -67,15 +77,20 @@ def test_factored_pattern_matches_what_spacy_pattern_matches(french_exceptions):
 
 def test_quick_french_reads_as_spacy_load_does():
     import spacy
+    from spacy.attrs import NORM, PREFIX, SHAPE, SUFFIX
 
     path = backends.french_model_path()
     if not (path / "meta.json").is_file():
         pytest.skip("the French model is not built in this checkout")
-    stock = spacy.load(path)
+    stock = backends.use_numpy_matmul(spacy.load(path))
     quick = backends.french().nlp
+    assert type(quick).__name__ != type(stock).__name__  # the quick loader, not its fallback, was used
+    for name in ("prefix_search", "suffix_search", "infix_finditer", "url_match", "rules", "faster_heuristics"):
+        assert getattr(quick.tokenizer, name) == getattr(stock.tokenizer, name), name
     for text in FRENCH:
         a, b = stock(text), quick(text)
         assert [t.text for t in a] == [t.text for t in b]
+        assert (a.to_array([NORM, PREFIX, SUFFIX, SHAPE]) == b.to_array([NORM, PREFIX, SUFFIX, SHAPE])).all()
         assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == \
                [(e.start_char, e.end_char, e.label_) for e in b.ents]
 

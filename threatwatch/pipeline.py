@@ -127,17 +127,24 @@ def _processed(
         # Two batches in flight: the next one is handed to the workers before the results of the
         # current one are stored, so workers do not wait while this process stores a batch's last
         # documents and reads the next files.
+        # The first results come once two batches are read.
         waiting: Iterator[Document | Rejection] = iter(())
         batch: list[RawDocument | Rejection] = []
-        for item in items:
-            batch.append(item)
-            if len(batch) >= 64 * workers:
-                submitted = _map_batch(pool, work, batch)
-                yield from waiting
-                waiting, batch = submitted, []
-        submitted = _map_batch(pool, work, batch)
-        yield from waiting
-        yield from submitted
+        try:
+            for item in items:
+                batch.append(item)
+                if len(batch) >= 64 * workers:
+                    submitted = _map_batch(pool, work, batch)
+                    yield from waiting
+                    waiting, batch = submitted, []
+            submitted = _map_batch(pool, work, batch)
+            yield from waiting
+            yield from submitted
+        except BaseException:
+            # interrupted, or the caller stopped reading: the documents not started are dropped
+            # (a re-run stores them) instead of being processed before the pool can close
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _one_blas_thread() -> None:

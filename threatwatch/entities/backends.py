@@ -44,7 +44,7 @@ def use_numpy_matmul(nlp: Any) -> Any:
     """`nlp` with its networks multiplying matrices through numpy (OpenBLAS) instead of thinc's
     default, BLIS. On this project's 2-core AMD machine OpenBLAS runs float32 products of the NER's
     sizes 3x faster on one thread (78 against 25 GFLOP/s), and the English NER runs 1.4x faster,
-    with the same entities (BENCHMARKS.md). The parser's step loop keeps its own BLIS calls."""
+    with the same entities on the benchmark texts (BENCHMARKS.md). The parser's step loop keeps its own BLIS calls."""
     from thinc.api import NumpyOps
 
     ops = NumpyOps(use_blis=False)
@@ -52,7 +52,7 @@ def use_numpy_matmul(nlp: Any) -> Any:
         model = getattr(component, "model", None)
         if model is not None and hasattr(model, "walk"):
             for node in model.walk():
-                if isinstance(node.ops, NumpyOps):
+                if type(node.ops) is NumpyOps:  # not a subclass such as AppleOps, which has its own BLAS
                     node.ops = ops
     return nlp
 
@@ -97,10 +97,13 @@ def french() -> Recognizer:
     tokenizer and ner only; its weights derive from CC BY-NC-SA 4.0 data) when it is shipped; else the stock
     fr_core_news_sm (delete data/models/fr_ner to get it)."""
     path = french_model_path()
-    if (path / "meta.json").is_file():
+    if not (path / "meta.json").is_file():
+        return SpacyRecognizer("fr", load_spacy(["fr_core_news_sm"]))
+    try:
         # built without spacy.lang.fr, whose import alone costs 3 s of CPU (entities/quick_load.py)
-        return SpacyRecognizer("fr", quick_load.load_model_folder(path))
-    return SpacyRecognizer("fr", load_spacy(["fr_core_news_sm"]))
+        return SpacyRecognizer("fr", quick_load.load_model_folder(path, allowed=_SPACY_KEEP))
+    except Exception:  # noqa: BLE001 - a model this loader cannot build still loads the usual way
+        return SpacyRecognizer("fr", load_spacy([str(path), "fr_core_news_sm"]))
 
 
 def arabic_model_path() -> Path:

@@ -3,12 +3,14 @@
 Why: `import spacy.lang.fr` compiles French's tokenizer-exception pattern, an alternation of 266
 anchored words, each followed by one of a few huge Unicode letter classes: 1.45 million characters,
 3.1 s of CPU in every worker that meets one French paragraph (BENCHMARKS.md). A model folder
-already carries its tokenizer's patterns and exceptions, so the language module adds nothing that
-the NER reads (its features are NORM, PREFIX, SUFFIX and SHAPE). Here the model is built on a bare
-`Language` of the same code, and the exception pattern is compiled in factored form: alternatives
-that end with the same letter class share it once, `^(?:a-sexualis|binge-watch|…)[letters]+$`
-instead of one copy per word. Same strings match (tests/test_quick_load.py compares it with
-spaCy's own pattern); 15 alternatives instead of 266, 0.2 s to compile.
+already carries its tokenizer's patterns and exceptions, and the NER reads only NORM, PREFIX,
+SUFFIX and SHAPE, which French's module does not change. So the model is built on a bare
+`Language` of the same code; what that loses (French `like_num`, stop words, noun chunks) no
+threatwatch stage reads from this pipeline. The exception pattern is compiled in factored form:
+alternatives that end with the same letter class share it once, `(?:^a-sexualis|^binge-watch|…)`
+followed by the class, instead of one copy per word. The same strings match
+(tests/test_quick_load.py compares it with spaCy's own pattern); 15 alternatives instead of 266,
+about 0.2 s to compile.
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-
-_BIG_CLASS = re.compile(r"\[[^\]]{50,}")  # a letter class long enough to be worth sharing
-
 
 # one escape, one whole character class (a `]` first in it is literal), or one bracket or bar
 _SYNTAX = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
@@ -42,33 +41,71 @@ def top_level_alternatives(pattern: str) -> list[str]:
 
 def factored(pattern: str) -> str:
     """spaCy's token-match pattern, `(?flags)(?:A1)|(?:A2)|…`, with the alternatives that end the
-    same way (from their first long character class on) merged into one group. Returned unchanged
-    when it does not have that shape."""
+    same way (from their first long character class outside any group on) merged into one group.
+    Returned unchanged when it does not have that shape or the result would not compile."""
     flags = re.match(r"\(\?[a-zA-Z]+\)", pattern)
+    if flags and "x" in flags.group():
+        return pattern  # verbose patterns may hold spaces and comments the cut below does not expect
     body = pattern[flags.end():] if flags else pattern
-    alternatives = top_level_alternatives(body)
-    if not all(a.startswith("(?:") and a.endswith(")") for a in alternatives):
-        return pattern
     heads_by_tail: dict[str, list[str]] = {}
-    for alternative in alternatives:
+    for alternative in top_level_alternatives(body):
         inner = alternative[3:-1]
-        if top_level_alternatives(inner) != [inner]:
-            return pattern  # an alternative with its own top-level `|`: not safe to cut
-        found = _BIG_CLASS.search(inner)
-        cut = found.start() if found else len(inner)
+        if not (alternative.startswith("(?:") and alternative.endswith(")")) or not _one_group(inner):
+            return pattern
+        cut = _first_long_class(inner)
         heads_by_tail.setdefault(inner[cut:], []).append(inner[:cut])
     merged = ("(?:(?:" + "|".join(heads) + ")" + tail + ")" for tail, heads in heads_by_tail.items())
-    return (flags.group() if flags else "") + "|".join(merged)
+    result = (flags.group() if flags else "") + "|".join(merged)
+    try:
+        re.compile(result)
+    except re.error:
+        return pattern
+    return result
 
 
-def load_model_folder(path: Path) -> Any:
-    """The spaCy pipeline saved in `path`, built without `spacy.lang.<code>`."""
+def _one_group(inner: str) -> bool:
+    """`(?:` + inner + `)` is one group: inner's brackets balance and it has no top-level `|`."""
+    depth = 0
+    for found in _SYNTAX.finditer(inner):
+        token = found.group()
+        depth += 1 if token == "(" else -1 if token == ")" else 0
+        if depth < 0 or (token == "|" and depth == 0):
+            return False
+    return depth == 0
+
+
+def _first_long_class(inner: str) -> int:
+    """Where the first character class of 50 or more characters outside any group starts; the
+    end of `inner` when there is none."""
+    depth = 0
+    for found in _SYNTAX.finditer(inner):
+        token = found.group()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif depth == 0 and token.startswith("[") and len(token) >= 50:
+            return found.start()
+    return len(inner)
+
+
+def load_model_folder(path: Path, allowed: set[str] | frozenset[str]) -> Any:
+    """The spaCy pipeline saved in `path`, built without `spacy.lang.<code>`. Raises ValueError
+    for a pipeline with a component outside `allowed` (one that may need its language's own
+    settings) or made by another spaCy minor version; the caller then loads it the usual way."""
+    import spacy
     import srsly
     from spacy import util
     from spacy.language import BaseDefaults, Language
 
     config = util.load_config(path / "config.cfg")
     code = config["nlp"]["lang"]
+    extra = set(config["nlp"]["pipeline"]) - set(allowed)
+    if extra:
+        raise ValueError(f"{path}: components {sorted(extra)} need spaCy's own loading")
+    meta = srsly.read_json(path / "meta.json")
+    if not util.is_compatible_version(spacy.__version__, str(meta.get("spacy_version", ""))):
+        raise ValueError(f"{path}: made for spaCy {meta.get('spacy_version')}, this is {spacy.__version__}")
     # the class is made here, not registered: spaCy's own class for `code` stays in charge elsewhere
     bare = type(f"Bare_{code}", (Language,), {"lang": code, "Defaults": type("Defaults", (BaseDefaults,), {})})
     nlp = bare.from_config(config)
