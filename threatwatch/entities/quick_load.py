@@ -16,6 +16,7 @@ about 0.2 s to compile.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +24,24 @@ from typing import Any
 _SYNTAX = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
 
 
-def top_level_alternatives(pattern: str) -> list[str]:
-    """`pattern` split at the `|` that are outside every group and character class."""
-    parts, depth, start = [], 0, 0
+def _with_depth(pattern: str) -> Iterator[tuple[re.Match[str], int]]:
+    """Each syntax token of `pattern` with the group depth around it (for a bracket, the depth
+    outside it: 0 for a top-level `(`; below 0 for a `)` that closes nothing)."""
+    depth = 0
     for found in _SYNTAX.finditer(pattern):
         token = found.group()
+        if token == ")":
+            depth -= 1
+        yield found, depth
         if token == "(":
             depth += 1
-        elif token == ")":
-            depth -= 1
-        elif token == "|" and depth == 0:
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`pattern` split at the `|` that are outside every group and character class."""
+    parts, start = [], 0
+    for found, depth in _with_depth(pattern):
+        if found.group() == "|" and depth == 0:
             parts.append(pattern[start:found.start()])
             start = found.end()
     parts.append(pattern[start:])
@@ -65,26 +74,18 @@ def factored(pattern: str) -> str:
 
 def _one_group(inner: str) -> bool:
     """`(?:` + inner + `)` is one group: inner's brackets balance and it has no top-level `|`."""
-    depth = 0
-    for found in _SYNTAX.finditer(inner):
-        token = found.group()
-        depth += 1 if token == "(" else -1 if token == ")" else 0
-        if depth < 0 or (token == "|" and depth == 0):
-            return False
-    return depth == 0
+    tokens = [(found.group(), depth) for found, depth in _with_depth(inner)]
+    opened = sum(token == "(" for token, _ in tokens)
+    closed = sum(token == ")" for token, _ in tokens)
+    return opened == closed and all(depth >= 0 and not (token == "|" and depth == 0) for token, depth in tokens)
 
 
 def _first_long_class(inner: str) -> int:
     """Where the first character class of 50 or more characters outside any group starts; the
     end of `inner` when there is none."""
-    depth = 0
-    for found in _SYNTAX.finditer(inner):
+    for found, depth in _with_depth(inner):
         token = found.group()
-        if token == "(":
-            depth += 1
-        elif token == ")":
-            depth -= 1
-        elif depth == 0 and token.startswith("[") and len(token) >= 50:
+        if depth == 0 and token.startswith("[") and len(token) >= 50:
             return found.start()
     return len(inner)
 
