@@ -114,3 +114,21 @@ def test_story_stop_words_read_without_spacy_lang_packages():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded, same, count, odd, unknown = out.stdout.split()
     assert (loaded, same, odd, unknown) == ("False", "True", "frozenset()", "frozenset()") and int(count) > 300
+
+
+def test_a_model_the_quick_loader_cannot_build_loads_the_usual_way(monkeypatch):
+    from threatwatch.entities import quick_load
+
+    path = backends.french_model_path()
+    if not (path / "meta.json").is_file():
+        pytest.skip("the French model is not built in this checkout")
+    with pytest.raises(ValueError, match="need spaCy's own loading"):
+        quick_load.load_model_folder(path, allowed={"tok2vec"})  # its `ner` is not allowed
+
+    def broken(*_args, **_kwargs):
+        raise OSError("damaged tokenizer file")
+
+    monkeypatch.setattr(quick_load, "load_model_folder", broken)
+    recognizer = backends.french()
+    assert type(recognizer.nlp).__name__ == "French"
+    assert recognizer.find(["Le président Emmanuel Macron est arrivé à Paris."])[0]
