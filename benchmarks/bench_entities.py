@@ -1,7 +1,7 @@
 """NER + linking throughput, per language and for a whole ingest.
 
     python benchmarks/bench_entities.py [--shared ../shared] [--per-lang 150] [--words 600] [--wire]
-                                        [--ingest-only]
+                                        [--ingest-only | --worker-path]
 
 Articles: the news texts of the pair sets in ../shared/eval (tgcontest en/ru, SemEval ar/en/fr)
 and the seeds, then NewsFANE (ar) and HIPE (fr) sentences, 20 to a text, where those run short.
@@ -15,7 +15,10 @@ mattering. Prints one JSON object:
 - `ingest`: `threatwatch ingest --workers 2` on all the test documents with and without
   `--no-entities`; the entity stage's throughput on 2 cores is docs / (difference in seconds),
   and words / (difference in seconds) / 600 for the issue's 600-word articles; the same from CPU
-  seconds (user + system of the ingest and its workers), steadier where other work shares the machine.
+  seconds (user + system of the ingest and its workers), steadier where other work shares the machine;
+- with `--worker-path`, instead: `process()` on all the test documents without and with entities in
+  this one process, CPU seconds, and the entity stage's 600-word articles per CPU second (loading
+  the models included once): the steadiest figure on a shared machine.
 """
 
 from __future__ import annotations
@@ -92,6 +95,33 @@ def per_language(docs: dict[str, list[str]]) -> dict[str, dict[str, float]]:
     return result
 
 
+def worker_path(docs: dict[str, list[str]]) -> dict[str, float]:
+    """What a worker does, in this one process: `process()` on every document without and then
+    with entities, one BLAS thread, CPU seconds (the models load once, inside the second pass).
+    Steadier than the ingest's wall times on a shared machine; two cores can do at most twice
+    the per-CPU-second rate."""
+    import numpy  # noqa: F401 - loaded so that the thread limit reaches its BLAS
+    from threadpoolctl import threadpool_limits
+
+    from threatwatch.pipeline import process
+    from threatwatch.records import RawDocument
+
+    threadpool_limits(limits=1)
+    raws = [RawDocument(f"{lang}_{i:04d}.txt", text, False) for lang, texts in docs.items()
+            for i, text in enumerate(texts)]
+    cpu = {}
+    for entities in (False, True):
+        started = time.process_time()
+        for raw in raws:
+            process(raw, entities=entities)
+        cpu[entities] = time.process_time() - started
+    words = sum(len(text.split()) for texts in docs.values() for text in texts)
+    stage = max(cpu[True] - cpu[False], 1e-9)
+    return {"docs": len(raws), "cpu_seconds_without_entities": round(cpu[False], 1),
+            "cpu_seconds_with_entities": round(cpu[True], 1), "entity_stage_cpu_seconds": round(stage, 1),
+            "entity_stage_600_word_articles_per_cpu_second": round(words / stage / 600, 1)}
+
+
 def timed_ingest(folder: Path, db: Path, *extra: str) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system, the ingest process and its workers) of one ingest."""
     started, cpu = time.perf_counter(), _children_cpu()
@@ -112,8 +142,13 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--wire", action="store_true", help="fill English up with GTD summaries and ACLED notes")
     parser.add_argument("--ingest-only", action="store_true", help="skip the one-process figures")
+    parser.add_argument("--worker-path", action="store_true",
+                        help="instead of the ingest, time process() with and without entities in this process")
     args = parser.parse_args()
     docs = articles(args.shared, args.per_lang, args.words, args.wire)
+    if args.worker_path:
+        print(json.dumps({"worker_path": worker_path(docs)}, indent=2))
+        return
     report: dict[str, object] = {} if args.ingest_only else {"per_language": per_language(docs)}
     with tempfile.TemporaryDirectory(prefix="threatwatch-bench-") as tmp:
         folder = Path(tmp, "docs")
