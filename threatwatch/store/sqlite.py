@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,10 +126,7 @@ class Store:
         # one statement per table, not per row: a 600-word article has about a hundred mentions,
         # and the ingest process stores every worker's output alone
         overrides = self.overrides()
-        self.db.executemany(
-            "INSERT OR IGNORE INTO entities (id, name, type, country, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
-            [(e.id, e.name, e.type, e.country, e.lat, e.lon) for e in doc.entities],
-        )
+        self._add_entities(doc.entities)
         types = {e.id: e.type for e in doc.entities}
         self.db.executemany(
             "INSERT INTO mentions (doc_rowid, start_char, end_char, text, type, linked_id, entity_id) "
@@ -148,9 +145,12 @@ class Store:
         return entity_id
 
     def _add_entity(self, entity: Entity) -> None:
-        self.db.execute(
+        self._add_entities((entity,))
+
+    def _add_entities(self, entities: Iterable[Entity]) -> None:
+        self.db.executemany(
             "INSERT OR IGNORE INTO entities (id, name, type, country, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
-            (entity.id, entity.name, entity.type, entity.country, entity.lat, entity.lon),
+            [(e.id, e.name, e.type, e.country, e.lat, e.lon) for e in entities],
         )
 
     def overrides(self) -> list[Override]:
