@@ -100,13 +100,10 @@ def worker_path(docs: dict[str, list[str]]) -> dict[str, float]:
     with entities, one BLAS thread, CPU seconds (the models load once, inside the second pass).
     Steadier than the ingest's wall times on a shared machine; two cores can do at most twice
     the per-CPU-second rate."""
-    import numpy  # noqa: F401 - loaded so that the thread limit reaches its BLAS
-    from threadpoolctl import threadpool_limits
-
-    from threatwatch.pipeline import process
+    from threatwatch.pipeline import _one_blas_thread, process
     from threatwatch.records import RawDocument
 
-    threadpool_limits(limits=1)
+    _one_blas_thread()  # as each ingest worker starts
     raws = [RawDocument(f"{lang}_{i:04d}.txt", text, False) for lang, texts in docs.items()
             for i, text in enumerate(texts)]
     cpu = {}

@@ -126,8 +126,7 @@ def _processed(
     with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
         # Two batches in flight: the next one is handed to the workers before the results of the
         # current one are stored, so workers do not wait while this process stores a batch's last
-        # documents and reads the next files.
-        # The first results come once two batches are read.
+        # documents and reads the next files (the first results come once two batches are read).
         waiting: Iterator[Document | Rejection] = iter(())
         batch: list[RawDocument | Rejection] = []
         try:

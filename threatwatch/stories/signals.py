@@ -56,8 +56,10 @@ def stop_words(lang: str | None) -> frozenset[str]:
     """spaCy's stop words for `lang`, folded as the index folds words. Their file is read on its
     own: importing it as `spacy.lang.fr.stop_words` would run `spacy.lang.fr` first, which compiles
     French's tokenizer patterns (3 s of CPU in every worker; entities/quick_load.py)."""
+    if not lang or not _LANG_CODE.fullmatch(lang):
+        return frozenset()
     spacy_spec = importlib.util.find_spec("spacy")
-    if not lang or not _LANG_CODE.fullmatch(lang) or spacy_spec is None or not spacy_spec.origin:
+    if spacy_spec is None or not spacy_spec.origin:
         return frozenset()
     path = Path(spacy_spec.origin).parent / "lang" / lang / "stop_words.py"
     spec = importlib.util.spec_from_file_location(f"threatwatch_stop_words_{lang}", path)
