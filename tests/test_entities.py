@@ -248,3 +248,37 @@ def test_a_place_heading_in_capitals_is_cut_from_the_next_word(text: str, kept: 
 def test_an_arabic_proclitic_goes_only_where_the_rest_is_known_as_the_same_kind(text: str, label: str,
                                                                                name: str) -> None:
     assert text[without_proclitic(text, 0, len(text), label) :] == name
+
+
+def _found(text: str, name: str, kind: str, normal: str | None = None, nth: int = 0):
+    from threatwatch.entities.gazetteer import Found
+
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(name, start + 1)
+    return Found(start, start + len(name), kind, None, normal)  # type: ignore[arg-type]
+
+
+def _repeats(text: str, model: list) -> list[tuple[str, str, str | None]]:
+    from threatwatch.entities.extract import _repeats as repeats
+    from threatwatch.entities.gazetteer import tokenise
+
+    return [(text[f.start : f.end], f.type, f.normal) for f in repeats(text, tokenise(text), model, model)]
+
+
+def test_a_name_the_model_found_once_is_marked_where_it_recurs_in_the_same_spelling() -> None:
+    text = "Analyst Mercer wrote the report.\n\nMercer said the mercer guild and MERCER had no role. Mercer left."
+    assert _repeats(text, [_found(text, "Mercer", "person")]) == [("Mercer", "person", None)] * 2
+
+
+def test_a_repeated_name_keeps_its_normal_form_and_leaves_other_spans_and_two_kind_names_alone() -> None:
+    text = "В Москве прошла встреча. Позже в Москве Иванов и Иванов-Банк. Иванов уехал. Банк Иванов закрыт."
+    model = [_found(text, "Москве", "location", "Москва"), _found(text, "Иванов", "person"),
+             _found(text, "Иванов", "organization", nth=3)]
+    assert _repeats(text, model) == [("Москве", "location", "Москва")]
+
+
+def test_without_capitals_only_names_of_several_words_recur() -> None:
+    text = "قال يحيى بيرت إن المدينة هادئة. وأضاف ويحيى بيرت في المدينة إن الوضع مستقر."
+    model = [_found(text, "يحيى بيرت", "person"), _found(text, "المدينة", "location")]
+    assert _repeats(text, model) == [("يحيى بيرت", "person", None)]  # behind و, and not "the city"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from threatwatch.entities.gazetteer import Found, gazetteer, scan, tokenise
+from threatwatch.entities.gazetteer import Found, Tokens, build, gazetteer, scan, tokenise
 from threatwatch.entities.names import name_key, skeleton
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, registry
@@ -23,6 +23,7 @@ from threatwatch.entities.spans import apposition_end, extend, never_a_name, tri
 from threatwatch.records import Document, Entity, EntityType, Mention
 
 MIN_SKELETON = 4
+MIN_REPEATED_KEY = 3  # shorter names ("Li", "EU") are carried over by the registry or not at all
 OWN_LANGUAGE_MIN_CHARS = 80
 
 
@@ -104,6 +105,7 @@ def find_names(doc: Document) -> list[Found]:
     tokens = tokenise(doc.text)  # shared by both dictionary scans
     model_all = _model_spans(doc)
     outer = _drop_nested([f for f in model_all if not f.nested])
+    outer += _repeats(doc.text, tokens, outer, model_all)
     # A person whose office was taken in (spans.apposition_end) holds the names of that office as
     # nested mentions: "BNS" in "Jean-Pierre Roth, président de la BNS" neither drops the person
     # nor is lost. Names in the name part go the usual way.
@@ -119,6 +121,41 @@ def find_names(doc: Document) -> list[Found]:
     places = [f for f in places_found if not any(_overlaps(f, other) for other in curated + model)]
     nested = _inside_kept_names([f for f in model_all if f.nested] + in_office, curated + model)
     return sorted(curated + model + places + _distinct(nested), key=lambda f: f.start)
+
+
+def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) -> list[Found]:
+    """The other places where a name the model found stands in the article unmarked. The model
+    reads one paragraph at a time and can label "Freud" in one sentence and miss him in the
+    next; an article uses a name one way throughout, so its kind carries over. A name the model
+    gave two kinds is left alone, and in scripts with capitals only the same spelling counts
+    (a model's "Will" marks no sentence-initial "Will" of another spelling, nor "will")."""
+    kinds: dict[str, set[EntityType]] = defaultdict(set)
+    sources: dict[str, Found] = {}
+    for found in model:
+        if found.office is not None:  # the span holds an office too; the name alone is not known
+            continue
+        surface = text[found.start : found.end]
+        key = name_key(surface)
+        # without capitals one word is no name on its own (المدينة: Medina, or "the city")
+        if len(key) >= MIN_REPEATED_KEY and (_cased(surface) or " " in key):
+            kinds[key].add(found.type)
+            sources.setdefault(key, found)
+    pairs = [(text[f.start : f.end], Entity(key, text[f.start : f.end], f.type))
+             for key, f in sources.items() if len(kinds[key]) == 1]
+    if not pairs:
+        return []
+    out = []
+    for hit in scan(text, build(pairs), tokens):
+        assert hit.entity is not None  # every entry of the table has one
+        surface = text[hit.start : hit.end]
+        if any(_overlaps(hit, other) for other in taken) or (surface != hit.entity.name and _cased(surface)):
+            continue
+        out.append(Found(hit.start, hit.end, hit.type, None, sources[hit.entity.id].normal))
+    return out
+
+
+def _cased(surface: str) -> bool:
+    return any(ch.isupper() or ch.islower() for ch in surface)
 
 
 def _in_an_office(found: Found, persons: list[Found]) -> bool:

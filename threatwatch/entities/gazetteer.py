@@ -57,6 +57,11 @@ def gazetteer(kind: str) -> Gazetteer:
             if place:
                 pairs += [(name, place.entity()) for name in names]
         pairs += [(name, region.place.entity()) for region in regions() for name in region.aliases]
+    return build(pairs)
+
+
+def build(pairs: list[tuple[str, Entity]]) -> Gazetteer:
+    """A table for `scan` of (alias, entity) pairs; the first entity of an alias wins."""
     by_key, by_acronym = alias_tables(pairs)
     first_words: dict[str, int] = {}
     for alias, _ in pairs:
