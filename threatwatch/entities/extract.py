@@ -3,7 +3,8 @@
 Three sources of spans, in order of trust:
 1. registry aliases found in the text (armed groups, people, organisations): curated, so they
    win over a model's span ("État islamique" is an armed group, not the place a model says);
-2. the language's NER model, per paragraph in that paragraph's language;
+2. the language's NER model, per paragraph in that paragraph's language, and the other places in
+   the article where a name it found recurs unmarked (`_repeats`);
 3. country and region names from the places data, where no model span stands ("روسيا" when
    the Arabic model misses it).
 Linking: the registry, then places (countries, cities with coordinates), then a key built from
@@ -12,13 +13,15 @@ the name's consonant skeleton, so an unknown name gets the same id in every scri
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import replace
+from itertools import accumulate
 
-from threatwatch.entities.gazetteer import Found, Tokens, build, gazetteer, scan, tokenise
+from threatwatch.entities.gazetteer import Found, Gazetteer, Tokens, gazetteer, scan, tokenise
 from threatwatch.entities.names import name_key, skeleton
 from threatwatch.entities.ner import NamedSpan, recognizer_for
-from threatwatch.entities.registry import find_place, registry
+from threatwatch.entities.registry import find_place, is_acronym, registry
 from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
 from threatwatch.records import Document, Entity, EntityType, Mention
 
@@ -129,26 +132,46 @@ def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) 
     next; an article uses a name one way throughout, so its kind carries over. A name the model
     gave two kinds is left alone, and in scripts with capitals only the same spelling counts
     (a model's "Will" marks no sentence-initial "Will" of another spelling, nor "will")."""
+    spans, keys = tokens.spans, tokens.keys
+    token_starts = [start for start, _, _ in spans]
     kinds: dict[str, set[EntityType]] = defaultdict(set)
     sources: dict[str, Found] = {}
+    table = Gazetteer({}, {}, {})
     for found in model:
         if found.office is not None:  # the span holds an office too; the name alone is not known
             continue
+        # the name's words, keyed as the scan keys the text (a span off the word bounds is skipped)
+        first = bisect_left(token_starts, found.start)
+        last = bisect_right(token_starts, found.end - 1)
         surface = text[found.start : found.end]
-        key = name_key(surface)
+        if first == last or token_starts[first] != found.start or spans[last - 1][1] != found.end:
+            continue
+        key = " ".join(keys[first:last])
         # without capitals one word is no name on its own (المدينة: Medina, or "the city")
-        if len(key) >= MIN_REPEATED_KEY and (_cased(surface) or " " in key):
-            kinds[key].add(found.type)
-            sources.setdefault(key, found)
-    pairs = [(text[f.start : f.end], Entity(key, text[f.start : f.end], f.type))
-             for key, f in sources.items() if len(kinds[key]) == 1]
-    if not pairs:
+        if len(key) < MIN_REPEATED_KEY or not (_cased(surface) or last - first > 1):
+            continue
+        kinds[key].add(found.type)
+        if key not in sources:
+            sources[key] = found
+            entity = Entity(key, surface, found.type)
+            if is_acronym(surface):
+                table.by_acronym[surface] = entity
+            else:
+                table.by_key[key] = entity
+                table.first_words[keys[first]] = max(table.first_words.get(keys[first], 0), last - first)
+    if not sources:
         return []
+    # Does a hit overlap a span already taken? The taken spans by start, with the furthest end so far.
+    ordered = sorted(taken, key=lambda f: f.start)
+    taken_starts = [f.start for f in ordered]
+    furthest = list(accumulate((f.end for f in ordered), max))
     out = []
-    for hit in scan(text, build(pairs), tokens):
+    for hit in scan(text, table, tokens):
         assert hit.entity is not None  # every entry of the table has one
+        before = bisect_left(taken_starts, hit.end)  # the taken spans that start before the hit ends
         surface = text[hit.start : hit.end]
-        if any(_overlaps(hit, other) for other in taken) or (surface != hit.entity.name and _cased(surface)):
+        if (len(kinds[hit.entity.id]) > 1 or (before and furthest[before - 1] > hit.start)
+                or (surface != hit.entity.name and _cased(surface))):
             continue
         out.append(Found(hit.start, hit.end, hit.type, None, sources[hit.entity.id].normal))
     return out

@@ -57,11 +57,6 @@ def gazetteer(kind: str) -> Gazetteer:
             if place:
                 pairs += [(name, place.entity()) for name in names]
         pairs += [(name, region.place.entity()) for region in regions() for name in region.aliases]
-    return build(pairs)
-
-
-def build(pairs: list[tuple[str, Entity]]) -> Gazetteer:
-    """A table for `scan` of (alias, entity) pairs; the first entity of an alias wins."""
     by_key, by_acronym = alias_tables(pairs)
     first_words: dict[str, int] = {}
     for alias, _ in pairs:
@@ -151,15 +146,20 @@ def scan(text: str, table: Gazetteer, tokenised: Tokens | None = None) -> list[F
     text) to share the tokenising between scans."""
     tokenised = tokenised or tokenise(text)
     tokens, keys = tokenised.spans, tokenised.keys
+    first_words, acronyms = table.first_words, table.by_acronym
+    # Only a word that starts an alias, is an acronym or is Arabic (it may carry a proclitic) can
+    # start a match: picking those out in one pass is cheaper than trying every word.
+    starts = [index for index, (key, (_, _, word)) in enumerate(zip(keys, tokens, strict=True))
+              if key in first_words or word in acronyms or "\u0600" <= word[0] <= "\u06ff"]
     found: list[Found] = []
-    index = 0
-    while index < len(tokens):
+    resume = 0
+    for index in starts:
+        if index < resume:  # inside the match before
+            continue
         match = _match_at(text, tokens, keys, index, table)
         if match:
             found.append(match[1])
-            index += match[0]
-        else:
-            index += 1
+            resume = index + match[0]
     return found
 
 
