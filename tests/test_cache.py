@@ -74,3 +74,16 @@ def test_an_unwritable_place_costs_only_the_build(tmp_path: Path, monkeypatch: p
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("THREATWATCH_CACHE_DIR", str(blocker / "cache"))
     assert cache.cached("table", [b"v1"], Builder(7)) == 7
+
+
+def test_the_places_index_reads_back_the_places_it_was_built_with(folder: Path) -> None:
+    from threatwatch.entities import registry
+    from threatwatch.entities.names import name_key
+
+    built = cache.cached("places", [b"test"], registry._build_places)
+    read = cache.cached("places", [b"test"], registry._build_places)
+    assert read is not built and read == built
+    moscow, russia = read.get(name_key("Москва")), read.get(name_key("Russia"))
+    assert moscow is not None and moscow.country == "RU" and moscow.lat and moscow == read.get(name_key("موسكو"))
+    assert russia is not None and russia.id == "country:RU" and name_key("Россия") in read
+    assert read.get("no such place anywhere") is None and "no such place anywhere" not in read
