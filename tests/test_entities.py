@@ -266,9 +266,26 @@ def _repeats(text: str, model: list) -> list[tuple[str, str, str | None]]:
     return [(text[f.start : f.end], f.type, f.normal) for f in repeats(text, tokenise(text), model, model)]
 
 
-def test_a_name_the_model_found_once_is_marked_where_it_recurs_in_the_same_spelling() -> None:
-    text = "Analyst Mercer wrote the report.\n\nMercer said the mercer guild and MERCER had no role. Mercer left."
+def test_a_name_the_model_found_once_is_marked_where_it_recurs_in_a_spelling_it_marked() -> None:
+    text = "Analyst Mercer wrote the report.\n\nOn Monday Mercer said MERCER had no role, and Mercer left."
     assert _repeats(text, [_found(text, "Mercer", "person")]) == [("Mercer", "person", None)] * 2
+    both = [_found(text, "Mercer", "person"), _found(text, "MERCER", "person")]
+    assert _repeats(text, both) == [("Mercer", "person", None)] * 2  # each spelling the model marked
+
+
+def test_a_capitalised_common_word_at_a_sentence_start_is_not_the_name() -> None:
+    text = "Will met the press. Will he stay? He said he will. The fans cheered Will loudly."
+    assert _repeats(text, [_found(text, "Will", "person")]) == [("Will", "person", None)]  # only "cheered Will"
+
+
+def test_acronyms_recur_and_a_span_inside_a_longer_taken_one_does_not() -> None:
+    text = ("NATO met. The Mercer Foundation for Peace and Mercer Trust gave NATO money. Mercer spoke. "
+            "Later Mercer left.")
+    model = [_found(text, "NATO", "organization"), _found(text, "Mercer", "person", nth=2),
+             _found(text, "The Mercer Foundation for Peace and Mercer Trust", "organization"),
+             _found(text, "Peace", "location")]
+    # the second "Mercer" inside the foundation's name lies after "Peace", a shorter span that starts later
+    assert _repeats(text, model) == [("NATO", "organization", None), ("Mercer", "person", None)]
 
 
 def test_a_repeated_name_keeps_its_normal_form_and_leaves_other_spans_and_two_kind_names_alone() -> None:
@@ -282,3 +299,20 @@ def test_without_capitals_only_names_of_several_words_recur() -> None:
     text = "قال يحيى بيرت إن المدينة هادئة. وأضاف ويحيى بيرت في المدينة إن الوضع مستقر."
     model = [_found(text, "يحيى بيرت", "person"), _found(text, "المدينة", "location")]
     assert _repeats(text, model) == [("يحيى بيرت", "person", None)]  # behind و, and not "the city"
+    across = "قال يحيى بيرت إن الوضع هادئ. ثم قال يحيى. بيرت ذهب."
+    assert _repeats(across, [_found(across, "يحيى بيرت", "person")]) == []  # not across a full stop
+
+
+def test_the_scan_finds_what_trying_every_word_finds() -> None:
+    from threatwatch.entities.gazetteer import _match_at, tokenise
+
+    text = ("أعلن لداعش والقاعدة في بغداد أن الدولة الإسلامية و للدولة الإسلامية هاجمت. The U.S. and ISIS-K, "
+            "the Islamic State and IS struck Moscow, Russia; is the FSB in Москве? ФСБ и ИГИЛ, Hamas and Hezbollah.")
+    for kind in ("registry", "places"):
+        table, tokens = gazetteer(kind), tokenise(text)
+        every, index = [], 0
+        while index < len(tokens.spans):  # the plain loop: try each word in turn
+            match = _match_at(text, tokens.spans, tokens.keys, index, table)
+            every.append(match[1]) if match else None
+            index += match[0] if match else 1
+        assert scan(text, table, tokens) == every and len(every) >= 2

@@ -148,3 +148,17 @@ def test_a_persons_mention_starts_at_the_name(text: str, model_span: str, model_
                                               normal: str) -> None:
     (span,) = russian.adjust(text, [_span(text, model_span, "person", model_normal)], _morph())
     assert (text[span.start : span.end], span.normal) == (name, normal)
+
+
+def test_the_morphology_vocabulary_named_directly_reads_words_as_natashas_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from natasha import MorphVocab
+
+    from threatwatch.entities.backends import morph_vocab
+
+    monkeypatch.delitem(sys.modules, "pkg_resources", raising=False)
+    direct, own = morph_vocab(), MorphVocab()
+    for word in ("Москве", "правительства", "Путину", "заявил", "пресс-службы"):
+        assert repr(direct.parse(word)) == repr(own.parse(word))
+    assert direct.lemmatize("Москве", "PROPN", {"Case": "Loc"}) == own.lemmatize("Москве", "PROPN", {"Case": "Loc"})

@@ -4,6 +4,7 @@ and English (en_core_web_sm's NER fine-tuned by training/train_en_ner.py, in dat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,8 @@ def morph_vocab() -> Any:
     try:
         import pymorphy2_dicts_ru
     except ImportError:
+        return MorphVocab()
+    if MorphAnalyzer.DICT_PATH_ENV_VARIABLE in os.environ:  # a dictionary the user chose wins, as in pymorphy2
         return MorphVocab()
     vocab = MorphVocab.__new__(MorphVocab)
     MorphAnalyzer.__init__(vocab, path=pymorphy2_dicts_ru.get_path(), lang="ru", result_type=MorphForm)

@@ -13,6 +13,7 @@ the name's consonant skeleton, so an unknown name gets the same id in every scri
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import replace
@@ -129,12 +130,13 @@ def find_names(doc: Document) -> list[Found]:
 def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) -> list[Found]:
     """The other places where a name the model found stands in the article unmarked. The model
     reads one paragraph at a time and can label "Freud" in one sentence and miss him in the
-    next; an article uses a name one way throughout, so its kind carries over. A name the model
-    gave two kinds is left alone, and in scripts with capitals only the same spelling counts
-    (a model's "Will" marks no sentence-initial "Will" of another spelling, nor "will")."""
+    next; an article uses a name one way throughout, so its kind carries over. Left alone: a name
+    the model gave two kinds, a place any model span already covers, and what `_same_name_here`
+    rejects."""
     spans, keys = tokens.spans, tokens.keys
     token_starts = [start for start, _, _ in spans]
     kinds: dict[str, set[EntityType]] = defaultdict(set)
+    spellings: dict[str, set[str]] = defaultdict(set)
     sources: dict[str, Found] = {}
     table = Gazetteer({}, {}, {})
     for found in model:
@@ -151,10 +153,11 @@ def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) 
         if len(key) < MIN_REPEATED_KEY or not (_cased(surface) or last - first > 1):
             continue
         kinds[key].add(found.type)
+        spellings[key].add(surface)
         if key not in sources:
             sources[key] = found
             entity = Entity(key, surface, found.type)
-            if is_acronym(surface):
+            if last - first == 1 and is_acronym(surface):  # the scan looks acronyms up one word at a time
                 table.by_acronym[surface] = entity
             else:
                 table.by_key[key] = entity
@@ -165,16 +168,36 @@ def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) 
     ordered = sorted(taken, key=lambda f: f.start)
     taken_starts = [f.start for f in ordered]
     furthest = list(accumulate((f.end for f in ordered), max))
+    lower_words = {word for _, _, word in spans if word.islower()}
     out = []
     for hit in scan(text, table, tokens):
         assert hit.entity is not None  # every entry of the table has one
+        key = hit.entity.id
         before = bisect_left(taken_starts, hit.end)  # the taken spans that start before the hit ends
-        surface = text[hit.start : hit.end]
-        if (len(kinds[hit.entity.id]) > 1 or (before and furthest[before - 1] > hit.start)
-                or (surface != hit.entity.name and _cased(surface))):
+        if (len(kinds[key]) > 1 or (before and furthest[before - 1] > hit.start)
+                or not _same_name_here(text, hit.start, hit.end, spellings[key], lower_words)):
             continue
-        out.append(Found(hit.start, hit.end, hit.type, None, sources[hit.entity.id].normal))
+        out.append(Found(hit.start, hit.end, hit.type, None, sources[key].normal))
     return out
+
+
+def _same_name_here(text: str, start: int, end: int, spellings: set[str], lower_words: set[str]) -> bool:
+    """Is text[start:end], which the dictionary scan matched, the name the model found? In scripts
+    with capitals, only in a spelling the model marked, and a one-word name not at a sentence's
+    start where the article also uses the word in lower case ("Will" after a model's "Will Smith":
+    "Will he stay?"). Without capitals, only with nothing but spaces between its words (the scan
+    reads "يحيى. بيرت" across a full stop as "يحيى بيرت")."""
+    surface = text[start:end]
+    if not _cased(surface):
+        return not any(unicodedata.category(ch).startswith("P") and ch not in "-‐" for ch in surface)
+    if surface not in spellings:
+        return False
+    return not (surface.lower() in lower_words and _starts_a_sentence(text, start))
+
+
+def _starts_a_sentence(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 40) : pos].rstrip(" \t\"'«“‘(")
+    return not before or before[-1] in ".!?…:\n"
 
 
 def _cased(surface: str) -> bool:

@@ -63,7 +63,7 @@ class Morphology:
     """pymorphy's parses, memoised (the same few descriptor words recur)."""
 
     def __init__(self, vocab: Any) -> None:
-        self.vocab = vocab  # natasha's MorphVocab (pymorphy3 inside)
+        self.vocab = vocab  # natasha's MorphVocab (pymorphy2 inside)
         self._cache: dict[str, list] = {}
 
     def parses(self, word: str) -> list:
