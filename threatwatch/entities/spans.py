@@ -55,7 +55,8 @@ def _span_rules() -> SpanRules:
     return SpanRules(
         prefixes={lang: set(words) | {w.lower() for w in words} for lang, words in raw["person_prefixes"].items()},
         descriptors={lang: set(words) for lang, words in raw["organization_descriptors"].items()},
-        not_names={lang: frozenset(words) for lang, words in _per_language(raw["not_names"]).items()},
+        not_names={lang: frozenset(words) | frozenset(_per_language(raw["peoples"]).get(lang, ()))
+                   for lang, words in _per_language(raw["not_names"]).items()},
         title_articles={lang: frozenset(words) for lang, words in _per_language(raw["title_articles"]).items()},
         place_articles={lang: frozenset(words) for lang, words in _per_language(raw["place_articles"]).items()},
         streets={lang: _street_pattern(street["kinds"], street["joiners"])
@@ -68,8 +69,8 @@ def _span_rules() -> SpanRules:
 
 
 def never_a_name(surface: str, lang: str) -> bool:
-    """A day, a month or a number word that a model labelled on its own ("Mercredi", "Quatre"), or
-    titles with no name ("M. le Maire")."""
+    """A day, a month, a number word or a people that a model labelled on its own ("Mercredi",
+    "Quatre", "Allemands"), or titles with no name ("M. le Maire")."""
     rules = _span_rules()
     if surface.strip().rstrip(".").lower() in rules.not_names.get(lang, frozenset()):
         return True
