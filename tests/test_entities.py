@@ -317,3 +317,15 @@ def test_the_scan_finds_what_trying_every_word_finds() -> None:
             every.append(match[1]) if match else None
             index += match[0] if match else 1
         assert scan(text, table, tokens) == every and len(every) >= 2
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Sales of turkey fell in Turkey.", ["Turkey"]),
+    ("Цены газа выросли в секторе Газа, заявили талибы.", ["Газа", "талибы"]),
+    ("Le prix du gaz en chine et au Mali; les talibans.", ["Mali", "talibans"]),
+])
+def test_a_dictionary_name_in_lower_case_matches_only_an_alias_written_so(text: str, found: list[str]) -> None:
+    from threatwatch.entities.gazetteer import tokenise
+
+    hits = [f for kind in ("registry", "places") for f in scan(text, gazetteer(kind), tokenise(text))]
+    assert sorted(text[f.start : f.end] for f in hits) == sorted(found)

@@ -41,6 +41,9 @@ class Gazetteer:
     # name_key of an alias's first word -> most words of an alias starting with it. Most words
     # start no alias at all, so the scan skips them with one dictionary look-up.
     first_words: dict[str, int]
+    # keys of aliases written without capitals ("talibans", "российская армия"): only these may
+    # match a name written in lower case where the script has capitals (not "turkey", "газа")
+    written_lowercase: frozenset[str] = frozenset()
 
 
 @cache
@@ -66,7 +69,14 @@ def gazetteer(kind: str) -> Gazetteer:
         words = [name_key(t.group()) for t in _TOKEN.finditer(alias)]
         if words:
             first_words[words[0]] = max(first_words.get(words[0], 0), len(words))
-    return Gazetteer(by_key, by_acronym, first_words)
+    written_lowercase = frozenset(name_key(alias) for alias, _ in pairs if _uncapitalised(alias))
+    return Gazetteer(by_key, by_acronym, first_words, written_lowercase)
+
+
+def _uncapitalised(surface: str) -> bool:
+    """Written in a script with capitals, without one."""
+    cased = [ch for ch in surface if ch.isupper() or ch.islower()]
+    return bool(cased) and not any(ch.isupper() for ch in cased)
 
 
 _ARABIC_CLITICS = ("وال", "فال", "بال", "كال", "ولل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
@@ -177,8 +187,11 @@ def _match_at(
         longest = min(table.first_words.get(first_key, 0), len(tokens) - index)
         variant_start = start + offset
         for size in range(longest, 0, -1):
-            entity = table.by_key.get(" ".join([first_key, *keys[index + 1 : index + size]]))
+            key = " ".join([first_key, *keys[index + 1 : index + size]])
+            entity = table.by_key.get(key)
             span_end = tokens[index + size - 1][1]
-            if entity is not None and not _common_noun_here(text[variant_start:span_end], text[span_end:]):
+            surface = text[variant_start:span_end]
+            if (entity is not None and not _common_noun_here(surface, text[span_end:])
+                    and (key in table.written_lowercase or not _uncapitalised(surface))):
                 return size, Found(variant_start, span_end, entity.type, entity)
     return None
