@@ -223,7 +223,8 @@ def test_a_name_before_the_office_goes_the_usual_way_and_a_comma_alone_makes_no_
     ("Mercredi", "fr", True), ("M. le Maire", "fr", True), ("S . A", "fr", True), ("Quatre", "fr", True),
     ("M. Jules Richard", "fr", False), ("le chancelier Hitler", "fr", False), ("Tuesday", "en", True),
     ("Putin", "en", False), ("Allemands", "fr", True), ("EGYPTIENS", "fr", True), ("Française", "fr", True),
-    ("Suisse", "fr", False), ("Allemagne", "fr", False), ("Français", "en", False),
+    ("Suisse", "fr", False), ("Allemagne", "fr", False), ("Français", "en", False), ("СМИ", "ru", True),
+    ("МЧС", "ru", False),
 ])
 def test_days_numbers_peoples_and_bare_titles_are_never_names(surface: str, lang: str, never: bool) -> None:
     assert never_a_name(surface, lang) is never

@@ -69,8 +69,8 @@ def _span_rules() -> SpanRules:
 
 
 def never_a_name(surface: str, lang: str) -> bool:
-    """A day, a month, a number word or a people that a model labelled on its own ("Mercredi",
-    "Quatre", "Allemands"), or titles with no name ("M. le Maire")."""
+    """A day, a month, a number word, a common noun in capitals or a people that a model labelled
+    on its own ("Mercredi", "Quatre", "СМИ", "Allemands"), or titles with no name ("M. le Maire")."""
     rules = _span_rules()
     if surface.strip().rstrip(".").lower() in rules.not_names.get(lang, frozenset()):
         return True
