@@ -241,6 +241,17 @@ def test_a_place_heading_in_capitals_is_cut_from_the_next_word(text: str, kept: 
     assert text[start:end] == kept
 
 
+@pytest.mark.parametrize(("span", "kept"), [
+    ("Jürgen Klinsmann)", "Jürgen Klinsmann"), ("(Scott Horowitz", "Scott Horowitz"),
+    ("Федеральной таможенной службы (ФТС)", "Федеральной таможенной службы (ФТС)"),  # its own brackets stay
+    ("Mail.ru Group (ранее DST))", "Mail.ru Group (ранее DST)"),
+])
+def test_a_bracket_the_name_does_not_open_or_close_is_cut(span: str, kept: str) -> None:
+    text = f"Он сказал: {span} вчера."
+    start, end = trim(text, text.index(span), text.index(span) + len(span))
+    assert text[start:end] == kept
+
+
 @pytest.mark.parametrize(("text", "label", "name"), [
     ("وألمانيا", "location", "ألمانيا"),  # و + Germany: the place is known, the conjunction goes
     ("لداعش", "organization", "داعش"),  # ل + Daesh, a registry armed group

@@ -189,4 +189,9 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     trail = _TRAILING.search(text[start:end])
     if trail:
         end -= len(trail.group())
+    # a bracket the name does not open or close: a model's span that ran into "(Jürgen Klinsmann)"
+    while end > start and text[end - 1] == ")" and text.count("(", start, end) < text.count(")", start, end):
+        end -= 1
+    while start < end and text[start] == "(" and text.count("(", start, end) > text.count(")", start, end):
+        start += 1
     return start, end
