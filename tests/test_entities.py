@@ -43,6 +43,12 @@ def test_scan_finds_aliases_behind_arabic_clitics() -> None:
     assert text[found.start : found.end] == "داعش" and found.entity.id == "islamic-state"
 
 
+@pytest.mark.parametrize("text", ["وصلت القاعدة الجوية", "وصلت للقاعدة الجوية"])
+def test_al_qaeda_is_not_the_air_base_even_behind_a_proclitic(text: str) -> None:
+    assert not any(f.entity.id == "al-qaeda" for f in scan(text, gazetteer("registry")))
+    assert [f.entity.id for f in scan("هاجمت القاعدة المدينة", gazetteer("registry"))] == ["al-qaeda"]
+
+
 def test_scan_prefers_the_longest_alias() -> None:
     text = "Islamic State Khorasan claimed it; the Islamic State denied nothing."
     ids = [f.entity.id for f in scan(text, gazetteer("registry"))]

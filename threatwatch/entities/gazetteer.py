@@ -118,13 +118,13 @@ def _not_before() -> dict[str, tuple[str, ...]]:
     return {name_key(k): tuple(name_key(w) for w in v) for k, v in raw["not_before"].items()}
 
 
-def _common_noun_here(surface: str, after: str) -> bool:
-    """An alias that is also a common word, used as the common word here: القاعدة الجوية is
-    "the air base", not al-Qaeda."""
-    followers = _not_before().get(name_key(surface))
+def _common_noun_here(key: str, text: str, end: int) -> bool:
+    """An alias (by its key) that is also a common word, used as the common word where it ends at
+    `end`: القاعدة الجوية is "the air base", not al-Qaeda."""
+    followers = _not_before().get(key)
     if not followers:
         return False
-    next_word = _TOKEN.search(after)
+    next_word = _TOKEN.search(text, end)
     return bool(next_word) and name_key(next_word.group()) in followers
 
 
@@ -189,9 +189,10 @@ def _match_at(
         for size in range(longest, 0, -1):
             key = " ".join([first_key, *keys[index + 1 : index + size]])
             entity = table.by_key.get(key)
+            if entity is None:
+                continue
             span_end = tokens[index + size - 1][1]
-            surface = text[variant_start:span_end]
-            if (entity is not None and not _common_noun_here(surface, text[span_end:])
-                    and (key in table.written_lowercase or not _uncapitalised(surface))):
+            if not _common_noun_here(key, text, span_end) and (
+                    key in table.written_lowercase or not _uncapitalised(text[variant_start:span_end])):
                 return size, Found(variant_start, span_end, entity.type, entity)
     return None
