@@ -20,7 +20,7 @@ from dataclasses import replace
 from itertools import accumulate
 
 from threatwatch.entities.gazetteer import Found, Gazetteer, Tokens, gazetteer, scan, tokenise
-from threatwatch.entities.names import name_key, skeleton
+from threatwatch.entities.names import has_case, name_key, skeleton, uncapitalised
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, is_acronym, registry
 from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
@@ -74,8 +74,7 @@ def _looks_like_a_name(surface: str) -> bool:
     letters = [ch for ch in surface if ch.isalpha()]
     if not letters or sum(ch.isalnum() for ch in surface) < 2:
         return False
-    cased = [ch for ch in letters if ch.isupper() or ch.islower()]
-    return not cased or any(ch.isupper() for ch in cased)
+    return not uncapitalised("".join(letters))
 
 
 def _drop_nested(spans: list[Found]) -> list[Found]:
@@ -150,7 +149,7 @@ def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) 
             continue
         key = " ".join(keys[first:last])
         # without capitals one word is no name on its own (المدينة: Medina, or "the city")
-        if len(key) < MIN_REPEATED_KEY or not (_cased(surface) or last - first > 1):
+        if len(key) < MIN_REPEATED_KEY or not (has_case(surface) or last - first > 1):
             continue
         kinds[key].add(found.type)
         spellings[key].add(surface)
@@ -188,7 +187,7 @@ def _same_name_here(text: str, start: int, end: int, spellings: set[str], lower_
     "Will he stay?"). Without capitals, only with nothing but spaces between its words (the scan
     reads "يحيى. بيرت" across a full stop as "يحيى بيرت")."""
     surface = text[start:end]
-    if not _cased(surface):
+    if not has_case(surface):
         return not any(unicodedata.category(ch).startswith("P") and ch not in "-‐" for ch in surface)
     if surface not in spellings:
         return False
@@ -198,10 +197,6 @@ def _same_name_here(text: str, start: int, end: int, spellings: set[str], lower_
 def _starts_a_sentence(text: str, pos: int) -> bool:
     before = text[max(0, pos - 40) : pos].rstrip(" \t\"'«“‘(")
     return not before or before[-1] in ".!?…:\n"
-
-
-def _cased(surface: str) -> bool:
-    return any(ch.isupper() or ch.islower() for ch in surface)
 
 
 def _in_an_office(found: Found, persons: list[Found]) -> bool:

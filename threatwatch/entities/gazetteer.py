@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from threatwatch.data import load_json
-from threatwatch.entities.names import name_key
+from threatwatch.entities.names import name_key, uncapitalised
 from threatwatch.entities.registry import alias_tables, find_place, is_acronym, regions, registry
 from threatwatch.records import Entity, EntityType
 
@@ -69,14 +69,8 @@ def gazetteer(kind: str) -> Gazetteer:
         words = [name_key(t.group()) for t in _TOKEN.finditer(alias)]
         if words:
             first_words[words[0]] = max(first_words.get(words[0], 0), len(words))
-    written_lowercase = frozenset(name_key(alias) for alias, _ in pairs if _uncapitalised(alias))
+    written_lowercase = frozenset(name_key(alias) for alias, _ in pairs if uncapitalised(alias))
     return Gazetteer(by_key, by_acronym, first_words, written_lowercase)
-
-
-def _uncapitalised(surface: str) -> bool:
-    """Written in a script with capitals, without one."""
-    cased = [ch for ch in surface if ch.isupper() or ch.islower()]
-    return bool(cased) and not any(ch.isupper() for ch in cased)
 
 
 _ARABIC_CLITICS = ("وال", "فال", "بال", "كال", "ولل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
@@ -158,7 +152,8 @@ def scan(text: str, table: Gazetteer, tokenised: Tokens | None = None) -> list[F
     tokens, keys = tokenised.spans, tokenised.keys
     first_words, acronyms = table.first_words, table.by_acronym
     # Only a word that starts an alias, is an acronym or is Arabic (it may carry a proclitic) can
-    # start a match: picking those out in one pass is cheaper than trying every word.
+    # start a match: picking those out in one pass is cheaper than trying every word. The Arabic
+    # test is arabic_initial's, written out because it runs for every word of every scan.
     starts = [index for index, (key, (_, _, word)) in enumerate(zip(keys, tokens, strict=True))
               if key in first_words or word in acronyms or "\u0600" <= word[0] <= "\u06ff"]
     found: list[Found] = []
@@ -193,6 +188,6 @@ def _match_at(
                 continue
             span_end = tokens[index + size - 1][1]
             if not _common_noun_here(key, text, span_end) and (
-                    key in table.written_lowercase or not _uncapitalised(text[variant_start:span_end])):
+                    key in table.written_lowercase or not uncapitalised(text[variant_start:span_end])):
                 return size, Found(variant_start, span_end, entity.type, entity)
     return None

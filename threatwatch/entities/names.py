@@ -32,6 +32,17 @@ _SKELETON_CLASSES = str.maketrans({"v": "f", "w": "f", "p": "b", "q": "k", "c": 
                                    "x": "ks"})
 
 
+def has_case(surface: str) -> bool:
+    """Written at least partly in a script with capitals (Latin, Cyrillic), unlike Arabic."""
+    return any(ch.isupper() or ch.islower() for ch in surface)
+
+
+def uncapitalised(surface: str) -> bool:
+    """Written in a script with capitals, without one ("turkey", "газа"; not "Turkey", not Arabic)."""
+    cased = [ch for ch in surface if ch.isupper() or ch.islower()]
+    return bool(cased) and not any(ch.isupper() for ch in cased)
+
+
 def name_key(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form used for exact look-ups."""
     text = fold(text)
