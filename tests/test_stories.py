@@ -30,6 +30,9 @@ from threatwatch.stories.cluster import (
     Vector,
     dates_differ,
     feature_key,
+    is_date,
+    is_title_mark,
+    names_differ,
     similarity,
     story_open,
 )
@@ -305,6 +308,53 @@ def test_titles_naming_different_dates_are_different_happenings(store: Store) ->
     same = _add(store, index, report("a2", "Kano attack of 8 November: inquiry", " inquiry"))
     other = _add(store, index, report("a3", "Attack in Kano on 18 November", " toll"))
     assert same.story_id == first.story_id != other.story_id
+
+
+def test_titles_naming_different_places_or_bodies_are_different_happenings(store: Store, tmp_path: Path) -> None:
+    forecast = "Погода {}: днём до +18, ночью до +6, ветер северо-западный, без осадков."
+
+    def weather(doc_id: str, city: str, city_id: str, title: str, also: str = "") -> Document:
+        text = forecast.format(f"в {city}е на 17 мая") + also
+        mentions = [Mention(text.index(city), text.index(city) + len(city) + 1, city + "е", "location", city_id)]
+        if also:
+            start = text.index("Брест", len(forecast) - 10)
+            mentions.append(Mention(start, start + 6, "Бресте", "location", "geo:629634"))
+        doc = Document(id=doc_id, path=doc_id, raw=text, text=text, title=title, published="2020-05-16", lang="ru",
+                       langs=("ru",), paragraphs=(Paragraph(0, len(text), "ru"),), mentions=tuple(mentions))
+        sig = duplicates.text_signature(text + doc_id * 40)  # alike, but no copy of one another
+        signals = StorySignals(sig.tobytes(), duplicates.band_keys(sig), (), None, day_number("2020-05-16"))
+        doc = replace(doc, signals=signals)
+        return replace(doc, signals=replace(doc.signals, features=features(doc)))
+
+    brest = weather("brest", "Брест", "geo:629634", "Погода в Бресте на 17 мая")
+    assert {k for k, _ in brest.signals.features if k.startswith("t:")} == {"t:geo:629634"}
+    unlinked = replace(brest, mentions=(replace(brest.mentions[0], entity_id="location:brst"),))
+    assert {k for k, _ in features(unlinked) if k.startswith("t:")} >= {"t:location:brst", "t:organization:brst"}, \
+        "a name no model linked stands under each kind a model may give it"
+    countries = replace(brest, mentions=(replace(brest.mentions[0], entity_id="country:BY"),))
+    assert not [k for k, _ in features(countries) if k.startswith("t:")], "countries say little of which happening"
+    key = feature_key("t:geo:629634")
+    assert is_title_mark(key) and not is_date(key) and (key & ~3) | 1 == feature_key("e:geo:629634")
+
+    def vector(doc: Document) -> Vector:
+        assert doc.signals is not None
+        cues = doc.signals.features
+        return Vector.build([feature_key(k) for k, _ in cues], [w for _, w in cues], {}, 1)
+
+    gomel = weather("gomel", "Гомел", "geo:627907", "Погода в Гомеле на 17 мая")
+    both = weather("both", "Гомел", "geo:627907", "Погода в Гомеле на 17 мая", " Завтра в Бресте похолодает.")
+    assert names_differ(vector(brest), vector(gomel))
+    assert not names_differ(vector(brest), vector(both)), "the other report also names Brest"
+    untitled = weather("untitled", "Гомел", "geo:627907", "Погода на 17 мая")
+    assert not names_differ(vector(brest), vector(untitled)), "a title that names nothing vetoes nothing"
+
+    index = StoryIndex(store)
+    first = _add(store, index, brest)
+    assert _add(store, index, gomel).story_id != first.story_id, "the weather in Gomel is not the weather in Brest"
+    with Store(tmp_path / "control.db") as control:
+        index = StoryIndex(control)
+        first = _add(control, index, brest)
+        assert _add(control, index, untitled).story_id == first.story_id, "alike enough to join, but for the titles"
 
 
 def test_without_embeddings_reports_are_compared_on_their_own_rule() -> None:

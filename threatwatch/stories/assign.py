@@ -32,7 +32,7 @@ from threatwatch.stories.cluster import (
     Vector,
     feature_key,
     idf,
-    is_date,
+    is_title_mark,
     is_word,
     similarity,
     story_open,
@@ -85,7 +85,8 @@ class StoryIndex:
             return Placement(copied["story_id"], copied["story_rowid"], copied["duplicate_of"], keys, weights, ())
         df = self.frequencies(keys)
         gain = {key: weight * idf(df.get(key, 0), self.n_docs) for key, weight in zip(keys, weights, strict=True)}
-        cued = [(key, weight) for key, weight in zip(keys, weights, strict=True) if not is_date(key)]  # dates only veto
+        # the title's dates and names only veto: they are no cues to look candidates up by
+        cued = [(key, weight) for key, weight in zip(keys, weights, strict=True) if not is_title_mark(key)]
         ranked = sorted(cued, key=lambda kw: (-gain[kw[0]], kw[0]))  # rarest first
         match = self.best_match(Vector.build(keys, weights, df, self.n_docs), signals, ranked, df, doc.lang)
         words = [k for k, _ in ranked if is_word(k)][:POSTED_WORDS]

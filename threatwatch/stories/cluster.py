@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FEATURE_KINDS = {"w": 0, "e": 1, "v": 2, "d": 3}
+FEATURE_KINDS = {"w": 0, "e": 1, "v": 2, "d": 3, "t": 3}
 UNKNOWN_DAY = 0
 
 
@@ -60,15 +60,23 @@ class StoryParams:
 DEFAULT_PARAMS = StoryParams()
 
 
+DATE_KEYS = 1 << 32  # date keys are YYYYMMDD << 2 | 3, far below this
+
+
 def feature_key(feature: str) -> int:
-    """A signed 64-bit key whose two low bits say the feature's kind (word, name, event, date).
-    A date (`d:2016`, `d:2016-11-08`, `d:--11-08` for a day named without its year) is not hashed
-    but written in the key (YYYYMMDD, 0 for what it does not say), so two can be compared."""
+    """A signed 64-bit key whose two low bits say the feature's kind (word, name, event, title mark).
+    Title marks veto and are never compared as weights:
+    - a date (`d:2016`, `d:2016-11-08`, `d:--11-08` for a day named without its year) is not
+      hashed but written in the key (YYYYMMDD, 0 for what it does not say), so two can be compared;
+    - a name of the title (`t:<entity id>`) is the key of its name feature (`e:<entity id>`) with
+      the low bits of a mark, so it can be looked up among the other document's names."""
     if feature.startswith("d:"):
         value = feature[2:]
         year, _, rest = ("", "", value[2:]) if value.startswith("--") else value.partition("-")
         month, _, day = rest.partition("-")
         return (int(year or 0) * 10_000 + int(month or 0) * 100 + int(day or 0)) << 2 | 3
+    if feature.startswith("t:"):
+        return feature_key("e:" + feature[2:]) | 3
     digest = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
     return (digest & ~3) | FEATURE_KINDS.get(feature[:1], 0)
 
@@ -77,8 +85,14 @@ def is_word(key: int) -> bool:
     return key & 3 == 0
 
 
-def is_date(key: int) -> bool:
+def is_title_mark(key: int) -> bool:
+    """A date or a name of the title: these only veto (`dates_differ`, `names_differ`)."""
     return key & 3 == 3
+
+
+def is_date(key: int) -> bool:
+    """A title mark that is a date (a name's hashed key lands below DATE_KEYS once in 2**32)."""
+    return key & 3 == 3 and 0 <= key < DATE_KEYS
 
 
 def dates_agree(a: int, b: int) -> bool:
@@ -90,6 +104,21 @@ def dates_differ(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -
     """Both name dates in their titles and no date of one can be a date of the other: reports of
     two happenings (the forecasts for 8 and for 18 November, the semi-finals of 2010 and 2012)."""
     return len(a) > 0 and len(b) > 0 and not any(dates_agree(int(x), int(y)) for x in a for y in b)
+
+
+def names_differ(a: Vector, b: Vector) -> bool:
+    """Both titles name specific entities and neither document names any entity of the other's
+    title: two happenings of one kind (the weather in Brest and in Gomel, two bands' releases)."""
+    if not len(a.title_names) or not len(b.title_names):
+        return False
+    return not (_named(a.title_names, b) or _named(b.title_names, a))
+
+
+def _named(title_names: np.ndarray, other: Vector) -> bool:
+    as_names = {key & ~3 | 1 for key in title_names.tolist()}  # back to the keys of their `e:` features
+    # Python sets: np.isin costs 100 µs a call, and this runs for every candidate compared
+    return not as_names.isdisjoint(other.names.keys.tolist()) or \
+        not set(title_names.tolist()).isdisjoint(other.title_names.tolist())
 
 
 def _ymd(key: int) -> tuple[int, int, int]:
@@ -126,6 +155,7 @@ class Vector:
     words: Part
     names: Part
     dates: np.ndarray  # the date keys of the title (`is_date`)
+    title_names: np.ndarray  # the keys of the title's specific names (`t:` features, `names_differ`)
 
     @classmethod
     def build(cls, keys: Sequence[int] | np.ndarray, weights: Sequence[float] | np.ndarray,
@@ -135,7 +165,9 @@ class Vector:
         values = np.asarray(weights, dtype=np.float64) * (np.log((n_docs + 1) / (counts + 1)) + 1.0)
         kinds = keys & 3
         words, names = kinds == 0, (kinds == 1) | (kinds == 2)
-        return cls(Part.of(keys[words], values[words]), Part.of(keys[names], values[names]), keys[kinds == 3])
+        marks = kinds == 3
+        return cls(Part.of(keys[words], values[words]), Part.of(keys[names], values[names]),
+                   keys[marks & (keys >= 0) & (keys < DATE_KEYS)], keys[marks & ((keys < 0) | (keys >= DATE_KEYS))])
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +177,13 @@ class Similarity:
     embedding: float | None
     same_language: bool
     dates_differ: bool = False  # the titles name different days or years (`dates_differ`)
+    names_differ: bool = False  # the titles name different specific entities (`names_differ`)
 
     def score(self, params: StoryParams = DEFAULT_PARAMS) -> float:
         """The combined score over the threshold: 1.0 or more joins the story; 0 when the titles
-        name different dates, however alike the rest."""
+        name different dates or different names, however alike the rest."""
         p = params
-        if self.dates_differ:
+        if self.dates_differ or self.names_differ:
             return 0.0
         if self.same_language:
             total = p.same_words * self.words + p.same_names * self.names
@@ -168,7 +201,7 @@ def similarity(
 ) -> Similarity:
     embedding = float(emb_a @ emb_b) if emb_a is not None and emb_b is not None else None
     return Similarity(a.words.cosine(b.words), a.names.cosine(b.names), embedding, same_language,
-                      dates_differ(a.dates, b.dates))
+                      dates_differ(a.dates, b.dates), names_differ(a, b))
 
 
 def within(day: int, other: int, days: int) -> bool:

@@ -37,6 +37,7 @@ _REFERENCE_DATE = "2100-12-31"  # a date named without its year is read in this 
 _DIGIT = re.compile(r"\d")
 _LANG_CODE = re.compile(r"[a-z]{2,3}")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+UNLINKED_KINDS = ("person", "organization", "armed_group", "location", "other")  # `<kind>:<name key>` ids
 # Broad places say little about which happening a report is about.
 WEAK_ENTITY_PREFIXES = {"country:": 0.3, "region:": 0.5}
 
@@ -125,6 +126,26 @@ def date_features(doc: Document) -> Counter[str]:
     return counts
 
 
+def title_name_features(doc: Document) -> Counter[str]:
+    """The specific names the title gives (`t:<entity id>`): entities the text names whose every
+    word, stemmed, is a word of the title. Countries and regions are left out: reports of different
+    happenings often share them. A name the models did not link is given under each of its possible
+    kinds, as one model may call a theme park a place and another an organisation."""
+    counts: Counter[str] = Counter()
+    if not doc.title or not doc.mentions:
+        return counts
+    title = {form for _, _, form in index_tokens(doc.title, doc.lang)}
+    for mention in doc.mentions:
+        if mention.entity_id.startswith(tuple(WEAK_ENTITY_PREFIXES)) or "t:" + mention.entity_id in counts:
+            continue
+        forms = [form for _, _, form in index_tokens(mention.text, doc.lang)]
+        if forms and all(form in title for form in forms):
+            kind, _, key = mention.entity_id.partition(":")
+            ids = [f"{other}:{key}" for other in UNLINKED_KINDS] if kind in UNLINKED_KINDS else [mention.entity_id]
+            counts.update({"t:" + entity_id: 1 for entity_id in ids})
+    return counts
+
+
 def _weight(feature: str, count: float) -> float:
     if feature.startswith("v:"):
         return count
@@ -137,12 +158,14 @@ def _weight(feature: str, count: float) -> float:
 
 
 def features(doc: Document) -> tuple[tuple[str, float], ...]:
-    """At most MAX_FEATURES weighted features: the title's dates, events and entities first, then words."""
+    """The title's dates and names (they only veto, outside the count), then at most MAX_FEATURES
+    weighted cues: events and entities first, then words."""
+    marks = [*sorted(date_features(doc)), *sorted(title_name_features(doc))]
     picked: list[tuple[str, float]] = []
-    for counts in (date_features(doc), event_features(doc), entity_features(doc), word_features(doc)):
+    for counts in (event_features(doc), entity_features(doc), word_features(doc)):
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         picked.extend((name, round(_weight(name, count), 4)) for name, count in ranked)
-    return tuple(picked[:MAX_FEATURES])
+    return tuple([(name, 1.0) for name in marks] + picked[:MAX_FEATURES])
 
 
 def with_corrections(doc: Document, overrides: Sequence[Override]) -> Document:
