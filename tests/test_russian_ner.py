@@ -162,3 +162,43 @@ def test_the_morphology_vocabulary_named_directly_reads_words_as_natashas_own(mo
     for word in ("Москве", "правительства", "Путину", "заявил", "пресс-службы"):
         assert repr(direct.parse(word)) == repr(own.parse(word))
     assert direct.lemmatize("Москве", "PROPN", {"Case": "Loc"}) == own.lemmatize("Москве", "PROPN", {"Case": "Loc"})
+
+
+def test_the_faster_slovnet_parts_compute_what_slovnets_do() -> None:
+    """natasha's NER and morphology encoders and the NER's CRF, replaced by entities/slovnet_fast.py,
+    give slovnet's own results on batches with padding; the recogniser runs with the replacements."""
+    import numpy as np
+    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger
+
+    from threatwatch.entities.slovnet_fast import CRF, CNNEncoder, speed_up
+
+    embedding = NewsEmbedding()
+    rng = np.random.default_rng(7)
+    for tagger in (NewsNERTagger(embedding), NewsMorphTagger(embedding)):
+        model = tagger.infer.model
+        slovnet_encoder = model.encoder
+        ours = CNNEncoder(slovnet_encoder.layers)
+        for batch, length in ((1, 1), (3, 17), (8, 120)):
+            x = rng.standard_normal((batch, length, slovnet_encoder.layers[0].conv.weight.shape[1]))
+            pad = np.zeros((batch, length), dtype=bool)
+            pad[0, length // 2 + 1 :] = True  # the first sequence is shorter than the rest
+            expected = slovnet_encoder(x.astype(np.float32), pad)
+            got = ours(x.astype(np.float32), pad)
+            assert got.shape == expected.shape
+            assert np.allclose(got, expected, rtol=1e-4, atol=1e-3)
+            assert not got[pad].any(), "padding stays zero, so a sequence's tags do not depend on its batch"
+        if hasattr(model.head, "crf"):
+            emissions = rng.standard_normal((4, 30, model.head.crf.transitions.shape[0])).astype(np.float32)
+            real = np.ones((4, 30), dtype=bool)
+            real[1, 12:] = real[2, 1:] = False  # a shorter sequence and a one-token one
+            expected_paths = model.head.crf.decode(emissions, real)
+            paths = CRF(model.head.crf.transitions.array).decode(emissions, real)
+            assert [p.tolist() for p in paths] == [p.tolist() for p in expected_paths]
+            assert [len(p) for p in paths] == [30, 12, 1, 30]
+        speed_up(model)
+        assert isinstance(model.encoder, CNNEncoder)
+    recognizer = NatashaRecognizer()
+    assert isinstance(recognizer.tagger.infer.model.encoder, CNNEncoder)
+    text = "Владимир Путин провёл встречу в Москве с представителями «Газпрома»."
+    found = {(text[s.start : s.end], s.label) for s in recognizer.find([text])[0]}
+    assert {("Владимир Путин", "person"), ("Москве", "location")} <= found
