@@ -197,6 +197,13 @@ def test_the_faster_slovnet_parts_compute_what_slovnets_do() -> None:
             assert [len(p) for p in paths] == [30, 12, 1, 30]
         speed_up(model)
         assert isinstance(model.encoder, CNNEncoder)
+        replaced = model.encoder
+        speed_up(model)
+        assert model.encoder is replaced, "a second call leaves the replacement alone"
+    tagger = NewsNERTagger(embedding)
+    tagger.infer.model.encoder.layers[1].conv.padding = 2  # a layer that would lengthen the sequence
+    speed_up(tagger.infer.model)
+    assert not isinstance(tagger.infer.model.encoder, CNNEncoder), "only layers that keep the length are replaced"
     recognizer = NatashaRecognizer()
     assert isinstance(recognizer.tagger.infer.model.encoder, CNNEncoder)
     text = "Владимир Путин провёл встречу в Москве с представителями «Газпрома»."

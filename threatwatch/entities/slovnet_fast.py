@@ -11,7 +11,7 @@ swaps per layer) and normalises in four passes. The same arithmetic here, per la
   depend on the batch it is in.
 
 The NER's CRF decoding (Viterbi): each step's best previous tag is read with one `max` instead
-of building index grids for a fancy-indexed gather (`np.indices`, 8,600 calls on 25 articles).
+of building index grids for a fancy-indexed gather (`np.indices`: 8,600 calls for 25 bench articles).
 
 Results equal slovnet's to float32 rounding (the factRuEval spans and the bench documents'
 mentions are unchanged); BENCHMARKS.md has the cost.
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Layer:
     taps: np.ndarray  # channels x (kernel · filters): tap k's filters in columns k·F .. (k+1)·F
     bias: np.ndarray
@@ -35,9 +35,19 @@ class Layer:
     kernel: int
     padding: int
 
+    @staticmethod
+    def supports(layer: Any) -> bool:
+        """Whether the layer keeps the sequence length (padding on each side = (kernel - 1) / 2), as
+        natasha's do: the row shifts below assume it."""
+        kernel = layer.conv.weight.shape[2]
+        return 2 * int(layer.conv.padding) == kernel - 1
+
     @classmethod
     def of(cls, layer: Any) -> Layer:
-        """From a slovnet `CNNEncoderLayer` (conv, relu, norm)."""
+        """From a slovnet `CNNEncoderLayer` (conv, relu, norm) that `supports` accepts."""
+        if not cls.supports(layer):
+            raise ValueError(f"a convolution with kernel {layer.conv.weight.shape[2]} and padding "
+                             f"{layer.conv.padding} changes the sequence length; keep slovnet's encoder")
         conv, norm = layer.conv, layer.norm
         weight = np.asarray(conv.weight.array, dtype=np.float32)  # filters x channels x kernel
         filters, channels, kernel = weight.shape
@@ -97,6 +107,7 @@ class CRF:
             history.append(candidates.argmax(1))
             score = np.where(mask[:, i, None], candidates.max(1), score)
         paths = []
+        # a sequence without tokens gets one tag (slovnet's would walk the whole history): never met
         for b, size in enumerate(mask.sum(1).tolist()):
             best = int(score[b].argmax())
             tags = [best]
@@ -111,9 +122,14 @@ def speed_up(model: Any) -> None:
     """Give a slovnet tagging model (natasha's NER or morphology) this encoder and, for NER, this
     CRF, where it has slovnet's."""
     encoder = getattr(model, "encoder", None)
-    if encoder is not None and type(encoder).__name__ == "CNNEncoder" and hasattr(encoder, "layers"):
+    if _is_slovnets(encoder, "CNNEncoder") and all(Layer.supports(layer) for layer in encoder.layers):
         model.encoder = CNNEncoder(encoder.layers)
     head = getattr(model, "head", None)
     crf = getattr(head, "crf", None)
-    if crf is not None and type(crf).__name__ == "CRF" and hasattr(crf, "transitions"):
+    if _is_slovnets(crf, "CRF"):
         head.crf = CRF(crf.transitions.array)
+
+
+def _is_slovnets(part: Any, name: str) -> bool:
+    """slovnet's own class of that name (ours have the same names: a second call changes nothing)."""
+    return type(part).__name__ == name and type(part).__module__.startswith("slovnet.")
