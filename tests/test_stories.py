@@ -345,6 +345,10 @@ def test_titles_naming_different_places_or_bodies_are_different_happenings(store
     both = weather("both", "Гомел", "geo:627907", "Погода в Гомеле на 17 мая", " Завтра в Бресте похолодает.")
     assert names_differ(vector(brest), vector(gomel))
     assert not names_differ(vector(brest), vector(both)), "the other report also names Brest"
+    park = replace(brest, mentions=(replace(brest.mentions[0], entity_id="location:brst"),))
+    also_park = replace(both, mentions=(both.mentions[0], replace(both.mentions[1], entity_id="organization:brst")))
+    park, also_park = (replace(d, signals=replace(d.signals, features=features(d))) for d in (park, also_park))
+    assert not names_differ(vector(park), vector(also_park)), "one unlinked name, given two kinds by two models"
     untitled = weather("untitled", "Гомел", "geo:627907", "Погода на 17 мая")
     assert not names_differ(vector(brest), vector(untitled)), "a title that names nothing vetoes nothing"
 

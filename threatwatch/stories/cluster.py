@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FEATURE_KINDS = {"w": 0, "e": 1, "v": 2, "d": 3, "t": 3}
+FEATURE_KINDS = {"w": 0, "e": 1, "v": 2}  # 3 marks the title's dates (`d:`) and names (`t:`), keyed apart
 UNKNOWN_DAY = 0
 
 
@@ -115,7 +115,7 @@ def names_differ(a: Vector, b: Vector) -> bool:
 
 
 def _named(title_names: np.ndarray, other: Vector) -> bool:
-    as_names = {key & ~3 | 1 for key in title_names.tolist()}  # back to the keys of their `e:` features
+    as_names = {(key & ~3) | 1 for key in title_names.tolist()}  # back to the keys of their `e:` features
     # Python sets: np.isin costs 100 µs a call, and this runs for every candidate compared
     return not as_names.isdisjoint(other.names.keys.tolist()) or \
         not set(title_names.tolist()).isdisjoint(other.title_names.tolist())
@@ -166,8 +166,9 @@ class Vector:
         kinds = keys & 3
         words, names = kinds == 0, (kinds == 1) | (kinds == 2)
         marks = kinds == 3
+        dates = marks & (keys >= 0) & (keys < DATE_KEYS)  # `is_date`, over the array
         return cls(Part.of(keys[words], values[words]), Part.of(keys[names], values[names]),
-                   keys[marks & (keys >= 0) & (keys < DATE_KEYS)], keys[marks & ((keys < 0) | (keys >= DATE_KEYS))])
+                   keys[dates], keys[marks & ~dates])
 
 
 @dataclass(frozen=True, slots=True)

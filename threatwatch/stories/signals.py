@@ -8,6 +8,9 @@ any store-wide weighting (the store multiplies by idf when it compares):
   specific place id);
 - `w:<stem>`: a content word of the title and lead, folded and stemmed by the paragraph's
   language (stop words left out).
+Two more kinds are marks of the title that only veto (`cluster.dates_differ`, `names_differ`):
+- `d:<date>`: a day, month or year the title names in digits;
+- `t:<entity id>`: a specific entity the title names.
 """
 
 from __future__ import annotations
