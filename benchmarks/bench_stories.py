@@ -7,11 +7,13 @@ news report of one of many happenings. A happening has a date (spread over three
 90 documents a day), a place, two to five named actors drawn from a Zipf-like pool of 50,000
 entities (a few countries appear in most reports), an event type and a vocabulary of its own;
 its reports (1 to 20) fall within a few days, reuse its names and words with noise, and mix in
-common words. 5% of the documents are re-scraped copies of an earlier one with other
-boilerplate lines added. Embeddings are synthetic too (the happening's unit vector plus noise),
-so that the store holds and compares real 512-dimension vectors; the cost of computing real
-USE embeddings is measured apart on `--embedding-sample` real texts (the seeds and shared eval
-texts when present, else synthetic sentences).
+common words; its title is its first eight words, which begin with one of its names, so the
+titles-name-different-entities veto (`cluster.names_differ`) is computed as in real news. 5% of
+the documents are re-scraped copies of an earlier one with other boilerplate lines added.
+Embeddings are synthetic too (the happening's unit vector plus noise), so that the store holds
+and compares real 512-dimension vectors; the cost of computing real USE embeddings is measured
+apart on `--embedding-sample` real texts (the seeds and shared eval texts when present, else
+synthetic sentences).
 
 Per block of `--block` documents it prints docs/s of the story stage: `StoryIndex.place`
 (duplicate and candidate lookups, scoring) and the story writes inside `Store.add_document`
@@ -40,14 +42,16 @@ from pathlib import Path
 
 import numpy as np
 
-from threatwatch.records import Document, Event, Mention, Paragraph, Span
-from threatwatch.store import Store
-from threatwatch.store import stories as story_sql
-from threatwatch.stories.assign import StoryIndex
-from threatwatch.stories.embed import embed, lead_text, to_bytes
-from threatwatch.stories.signals import story_signals
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's code, not whichever one is installed
+
+from threatwatch.records import Document, Event, Mention, Paragraph, Span  # noqa: E402
+from threatwatch.store import Store  # noqa: E402
+from threatwatch.store import stories as story_sql  # noqa: E402
+from threatwatch.stories.assign import StoryIndex  # noqa: E402
+from threatwatch.stories.embed import embed, lead_text, to_bytes  # noqa: E402
+from threatwatch.stories.signals import story_signals  # noqa: E402
+
 SHARED = Path(os.environ.get("THREATWATCH_SHARED", REPO.parent / "shared"))
 START = date(2021, 1, 1)
 EVENT_TYPES = ("attack", "threat", "arrest", "military_operation", "statement", "armed_clash", "protest")
@@ -108,7 +112,7 @@ class Corpus:
         event = Event(id=f"ev-{number}", type=h["type"], evidence=(span,), location_id=h["place"],  # type: ignore[arg-type]
                       country=str(h["country"]).split(":")[1], killed=rng.choice([None, rng.randint(1, 50)]))
         doc = Document(id=f"doc{number:07d}", path=f"synthetic/{number}", raw=text, text=text,
-                       title=" ".join(words[:8]), published=published, lang="en", langs=("en",),
+                       title=" ".join(parts[:8]), published=published, lang="en", langs=("en",),
                        paragraphs=(Paragraph(0, len(text), "en"),), mentions=tuple(mentions), events=(event,))
         self.made.append(doc)
         return doc, self._noisy(h)
