@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from tests.conftest import seed_files
 from threatwatch.entities.extract import link
 from threatwatch.entities.gazetteer import gazetteer, scan
-from threatwatch.entities.names import skeleton
+from threatwatch.entities.names import skeleton, starts_a_sentence
 from threatwatch.entities.registry import find_place, registry
 from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
 from threatwatch.ingest import read_file
@@ -295,6 +296,14 @@ def test_a_name_the_model_found_once_is_marked_where_it_recurs_in_a_spelling_it_
 def test_a_capitalised_common_word_at_a_sentence_start_is_not_the_name() -> None:
     text = "Will met the press. Will he stay? He said he will. The fans cheered Will loudly."
     assert _repeats(text, [_found(text, "Will", "person")]) == [("Will", "person", None)]  # only "cheered Will"
+
+
+def test_a_sentence_start_is_read_past_quotes_and_brackets() -> None:
+    text = "Он сказал: Компания ушла. «Компания» осталась. (Компания) тоже, а Компания нет."
+    starts = [m.start() for m in re.finditer("Компания", text)]
+    assert [starts_a_sentence(text, pos) for pos in starts] == [True, True, True, False]
+    assert starts_a_sentence("Компания", 0)
+    assert not starts_a_sentence("x" * 100 + ", Компания", 102), "only a bounded stretch before is read"
 
 
 def test_acronyms_recur_and_a_span_inside_a_longer_taken_one_does_not() -> None:

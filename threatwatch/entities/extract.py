@@ -20,7 +20,7 @@ from dataclasses import replace
 from itertools import accumulate
 
 from threatwatch.entities.gazetteer import Found, Gazetteer, Tokens, gazetteer, scan, tokenise
-from threatwatch.entities.names import has_case, name_key, skeleton, uncapitalised
+from threatwatch.entities.names import has_case, name_key, skeleton, starts_a_sentence, uncapitalised
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, is_acronym, registry
 from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
@@ -191,12 +191,7 @@ def _same_name_here(text: str, start: int, end: int, spellings: set[str], lower_
         return not any(unicodedata.category(ch).startswith("P") and ch not in "-‐" for ch in surface)
     if surface not in spellings:
         return False
-    return not (surface.lower() in lower_words and _starts_a_sentence(text, start))
-
-
-def _starts_a_sentence(text: str, pos: int) -> bool:
-    before = text[max(0, pos - 40) : pos].rstrip(" \t\"'«“‘(")
-    return not before or before[-1] in ".!?…:\n"
+    return not (surface.lower() in lower_words and starts_a_sentence(text, start))
 
 
 def _in_an_office(found: Found, persons: list[Found]) -> bool:

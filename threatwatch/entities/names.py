@@ -43,6 +43,14 @@ def uncapitalised(surface: str) -> bool:
     return bool(cased) and not any(ch.isupper() for ch in cased)
 
 
+def starts_a_sentence(text: str, pos: int) -> bool:
+    """Whether the word at `pos` opens a sentence (after end punctuation, a colon or a line break,
+    past any opening quotes or brackets), where a capital says nothing about a name. Reads back a
+    bounded stretch: called for many words of long texts."""
+    before = text[max(0, pos - 40) : pos].rstrip(" \t\"'«“‘„(")
+    return not before or before[-1] in ".!?…:\n"
+
+
 def name_key(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form used for exact look-ups."""
     text = fold(text)

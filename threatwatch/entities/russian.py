@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from threatwatch.entities.names import starts_a_sentence
 from threatwatch.entities.ner import NamedSpan
 
 # Nouns that name a kind of organisation (dictionary forms). Written from the factRuEval guidelines'
@@ -136,7 +137,7 @@ def with_descriptor(text: str, span: NamedSpan, morph: Morphology, rules: Sequen
     if not (span.label == "organization" and "descriptor" in rules or span.label == "location" and "place" in rules):
         return span
     found = _WORD_BEFORE.search(text, floor, span.start)
-    if not found or (found.group(1)[0].isupper() and not _sentence_start(text, found.start(1))):
+    if not found or (found.group(1)[0].isupper() and not starts_a_sentence(text, found.start(1))):
         return span
     cases = morph.descriptor_cases(found.group(1), span.label)
     first = re.match(r"[\w-]+", text[span.start : span.end].lstrip(_OPEN_QUOTES))
@@ -149,11 +150,6 @@ def with_descriptor(text: str, span: NamedSpan, morph: Morphology, rules: Sequen
             break
         start = prev.start(1)
     return replace(span, start=start)
-
-
-def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip()
-    return not before or before[-1] in ".!?…\n"
 
 
 _PARENTHESIS = re.compile(r"\s*\(([^()]+)\)$")
