@@ -303,7 +303,7 @@ def test_a_sentence_start_is_read_past_quotes_and_brackets() -> None:
     starts = [m.start() for m in re.finditer("Компания", text)]
     assert [starts_a_sentence(text, pos) for pos in starts] == [True, True, True, False]
     assert starts_a_sentence("Компания", 0)
-    assert not starts_a_sentence("x" * 100 + ", Компания", 102), "only a bounded stretch before is read"
+    assert not starts_a_sentence("x" * 100 + ", Компания", 102), "a comma before it is no sentence start"
 
 
 def test_acronyms_recur_and_a_span_inside_a_longer_taken_one_does_not() -> None:

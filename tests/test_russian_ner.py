@@ -197,9 +197,10 @@ def test_the_faster_slovnet_parts_compute_what_slovnets_do() -> None:
             assert [len(p) for p in paths] == [30, 12, 1, 30]
         speed_up(model)
         assert isinstance(model.encoder, CNNEncoder)
-        replaced = model.encoder
+        replaced, crf = model.encoder, getattr(model.head, "crf", None)
         speed_up(model)
         assert model.encoder is replaced, "a second call leaves the replacement alone"
+        assert getattr(model.head, "crf", None) is crf
     tagger = NewsNERTagger(embedding)
     tagger.infer.model.encoder.layers[1].conv.padding = 2  # a layer that would lengthen the sequence
     speed_up(tagger.infer.model)
