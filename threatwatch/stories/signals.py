@@ -24,11 +24,12 @@ from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import get_args
 
 from threatwatch.entities.overrides import Override, resolve
 from threatwatch.events.when import find_times
 from threatwatch.normalize import index_tokens
-from threatwatch.records import Document, StorySignals
+from threatwatch.records import Document, EntityType, StorySignals
 from threatwatch.stories import duplicates
 from threatwatch.stories.embed import embed, lead_text, to_bytes
 
@@ -40,7 +41,7 @@ _REFERENCE_DATE = "2100-12-31"  # a date named without its year is read in this 
 _DIGIT = re.compile(r"\d")
 _LANG_CODE = re.compile(r"[a-z]{2,3}")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
-UNLINKED_KINDS = ("person", "organization", "armed_group", "location", "other")  # `<kind>:<name key>` ids
+UNLINKED_KINDS = get_args(EntityType)  # an unlinked name's id is `<kind>:<name key>`
 # Broad places say little about which happening a report is about.
 WEAK_ENTITY_PREFIXES = {"country:": 0.3, "region:": 0.5}
 
@@ -138,9 +139,13 @@ def title_name_features(doc: Document) -> Counter[str]:
     if not doc.title or not doc.mentions:
         return counts
     title = {form for _, _, form in index_tokens(doc.title, doc.lang)}
+    seen: set[tuple[str, str]] = set()  # each spelling of an entity is read once, however often it recurs
     for mention in doc.mentions:
-        if mention.entity_id.startswith(tuple(WEAK_ENTITY_PREFIXES)) or "t:" + mention.entity_id in counts:
+        spelling = (mention.entity_id, mention.text)
+        if spelling in seen or "t:" + mention.entity_id in counts or \
+                mention.entity_id.startswith(tuple(WEAK_ENTITY_PREFIXES)):
             continue
+        seen.add(spelling)
         forms = [form for _, _, form in index_tokens(mention.text, doc.lang)]
         if forms and all(form in title for form in forms):
             kind, _, key = mention.entity_id.partition(":")
