@@ -408,11 +408,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-augment", action="store_true", help="do not add the diacritics/alef-normalised copy")
     ap.add_argument(
         "--split",
-        choices=("file-order", "random"),
+        choices=("file-order", "random", "folds"),
         default="file-order",
         help="file-order (default, as specified): first train-frac of the file trains; random: a seeded "
-        "sentence shuffle first (diagnostic: closer to how the sealed half was drawn)",
+        "sentence shuffle first (diagnostic: closer to how the sealed half was drawn); folds: fold --fold of "
+        "--folds sentence folds validates, the rest trains (cross-validation, scored with score_folds.py)",
     )
+    ap.add_argument("--folds", type=int, default=5, help="with --split folds: how many folds")
+    ap.add_argument("--fold", type=int, default=0, help="with --split folds: the fold held back (0-based)")
+    ap.add_argument("--fold-seed", default="newsfane-ar:folds",
+                    help="with --split folds: the sentence-shuffle seed, as score_folds.py's --seed")
     ap.add_argument(
         "--refit-all",
         action="store_true",
@@ -430,6 +435,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         random.Random(f"split:{args.seed}").shuffle(order)
         train_rows = [rows[i] for i in sorted(order[:n_train])]
         val_rows = [rows[i] for i in sorted(order[n_train:])]
+    elif args.split == "folds":
+        # The same folds as score_folds.py --unit sent_id, so the pipeline can score each fold model on
+        # the sentences it never saw.
+        from score_folds import fold_rows
+
+        held = {row["sent_id"] for row in fold_rows(rows, args.folds, args.fold, args.fold_seed, "sent_id")}
+        train_rows = [row for row in rows if row["sent_id"] not in held]
+        val_rows = [row for row in rows if row["sent_id"] in held]
     else:
         train_rows, val_rows = rows[:n_train], rows[n_train:]
     val_docs = val_documents(val_rows)
@@ -478,7 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "threatwatch_training": {
                 "data": "NewsFANE Gold 2014 (Alotaibi & Lee, COLING 2014), DEV half",
                 "label_map": {lab: sorted(f for f, c in FINE_TO_COARSE.items() if c == lab) for lab in LABELS},
-                "split": f"{args.split}: {args.train_frac:.0%} of sentences train, rest validation"
+                "split": (f"folds: sentence fold {args.fold} of {args.folds} (seed {args.fold_seed!r}) validation, "
+                          "the rest train") if args.split == "folds"
+                else f"{args.split}: {args.train_frac:.0%} of sentences train, rest validation"
                 + (" (file order)" if args.split == "file-order" else " (seeded shuffle)"),
                 "refit_on_all_sentences": bool(args.refit_all),
                 "n_train_sentences": n_fit,

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from threatwatch.records import EntityType, EventType
 from threatwatch.web import schemas
 from threatwatch.web.highlight import snippet_text
 from threatwatch.web.queries import (
@@ -34,9 +35,6 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
-EventType = Literal["threat", "attack", "claim_of_responsibility", "allegiance", "arrest", "military_operation",
-                    "statement", "armed_clash", "protest"]
-EntityType = Literal["person", "organization", "armed_group", "location", "other"]
 Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="Document language, ISO 639-1")]
 From = Annotated[str | None, Query(alias="from", pattern=DATE, description="Earliest date (ISO, may be partial)")]
 To = Annotated[str | None, Query(alias="to", pattern=DATE, description="Latest date, inclusive (ISO, may be partial)")]
