@@ -13,7 +13,14 @@ from threatwatch.entities.extract import link
 from threatwatch.entities.gazetteer import gazetteer, scan
 from threatwatch.entities.names import skeleton, starts_a_sentence
 from threatwatch.entities.registry import find_place, registry
-from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
+from threatwatch.entities.spans import (
+    apposition_end,
+    beside_a_place_noun,
+    extend,
+    never_a_name,
+    trim,
+    without_proclitic,
+)
 from threatwatch.ingest import read_file
 from threatwatch.pipeline import process
 from threatwatch.records import RawDocument
@@ -356,3 +363,26 @@ def test_a_dictionary_name_in_lower_case_matches_only_an_alias_written_so(text: 
 
     hits = [f for kind in ("registry", "places") for f in scan(text, gazetteer(kind), tokenise(text))]
     assert sorted(text[f.start : f.end] for f in hits) == sorted(found)
+
+
+@pytest.mark.parametrize(("text", "start", "end", "lang", "beside"), [
+    ("a bomber at Maalbeek metro station", 12, 20, "en", True),
+    ("a bomber at Maalbeek station", 12, 20, "en", True),
+    ("people in the Trump camp said", 14, 19, "en", False),  # a political camp, not a refugee camp
+    ("the Victoria Station crowd", 4, 20, "en", False),  # the noun inside the name is the model's call
+    ("взрыв на станции Мальбек", 17, 24, "ru", True),
+    ("взрыв на Мальбек", 9, 16, "ru", False),
+    ("à la station Maelbeek", 13, 21, "fr", True),
+])
+def test_a_place_noun_beside_a_name(text: str, start: int, end: int, lang: str, beside: bool) -> None:
+    assert beside_a_place_noun(text, start, end, lang) is beside
+
+
+def test_a_person_beside_a_place_noun_is_that_place_throughout_the_article() -> None:
+    # en_core_web_sm calls "Maalbeek" a person in all three places (so this fails without the rule)
+    doc = _doc("Belgium remembered the 32 people killed in bombings at Brussels Airport and at Maalbeek "
+               "metro station.\n\nAn hour later a third bomber blew himself up on a train at Maalbeek "
+               "station.\n\nKing Philippe attended ceremonies at the airport and at Maalbeek.")
+    mentions = [m for m in doc.mentions if doc.text[m.start : m.end] == "Maalbeek"]
+    assert len(mentions) == 3 and {m.type for m in mentions} == {"location"}
+    assert len({m.entity_id for m in mentions}) == 1

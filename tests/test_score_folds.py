@@ -32,3 +32,14 @@ def test_folds_partition_the_documents_as_the_training_scripts_do() -> None:
     ids = sorted({r["doc_id"] for r in rows})
     random.Random("hipe2020-fr:split:0").shuffle(ids)
     assert {r["doc_id"] for r in fold_rows(rows, 4, 2, "hipe2020-fr:split:0")} == set(ids[2::4])
+
+
+def test_sentence_folds_for_a_file_with_one_document_id() -> None:
+    """NewsFANE has one document id; its folds are cut over sentence ids (`--unit sent_id`), as
+    train_ar_ner.py --split folds cuts them."""
+    fold_rows = _module().fold_rows
+    rows = [{"doc_id": "d0", "sent_id": f"d0-s{i}"} for i in range(50)]
+    folds = [fold_rows(rows, 5, k, "newsfane-ar:folds", "sent_id") for k in range(5)]
+    assert [len(f) for f in folds] == [10] * 5
+    assert len({r["sent_id"] for f in folds for r in f}) == 50
+    assert fold_rows(rows, 5, 0, "newsfane-ar:folds") == rows  # by document, the one id is one fold

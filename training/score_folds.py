@@ -57,7 +57,9 @@ def recognizer(lang: str, model: str) -> Callable[[], Recognizer]:
     return lambda: backends.SpacyRecognizer(lang, nlp)
 
 
-def score(lang: str, data: Path, models: str, folds: int, seed: str, unit: str = "doc_id") -> dict[str, dict[str, float]]:
+def score(
+    lang: str, data: Path, models: str, folds: int, seed: str, unit: str = "doc_id"
+) -> dict[str, dict[str, float]]:
     rows = [json.loads(line) for line in data.read_text("utf-8").splitlines() if line.strip()]
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     factory = {"ru": "russian", "fr": "french", "en": "english", "ar": "arabic"}[lang]

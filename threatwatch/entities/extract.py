@@ -23,7 +23,14 @@ from threatwatch.entities.gazetteer import Found, Gazetteer, Tokens, gazetteer, 
 from threatwatch.entities.names import has_case, name_key, skeleton, starts_a_sentence, uncapitalised
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, is_acronym, registry
-from threatwatch.entities.spans import apposition_end, extend, never_a_name, trim, without_proclitic
+from threatwatch.entities.spans import (
+    apposition_end,
+    beside_a_place_noun,
+    extend,
+    never_a_name,
+    trim,
+    without_proclitic,
+)
 from threatwatch.records import Document, Entity, EntityType, Mention
 
 MIN_SKELETON = 4
@@ -35,8 +42,9 @@ def _overlaps(a: Found | NamedSpan, b: Found) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _model_spans(doc: Document) -> list[Found]:
-    """NER over each paragraph in its own language, batched per language."""
+def _model_spans(doc: Document) -> tuple[list[Found], set[str]]:
+    """NER over each paragraph in its own language, batched per language; and the names it called
+    persons that stand beside a place's noun (`spans.beside_a_place_noun`), made places."""
     by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for para in doc.paragraphs:
         # A short line's detected language is a weak guess; the article's is a better one.
@@ -44,6 +52,7 @@ def _model_spans(doc: Document) -> list[Found]:
         if lang:
             by_lang[lang].append((para.start, doc.text[para.start : para.end]))
     found: list[Found] = []
+    places: set[str] = set()
     for lang, items in by_lang.items():
         recognizer = recognizer_for(lang)
         if recognizer is None:
@@ -58,14 +67,18 @@ def _model_spans(doc: Document) -> list[Found]:
                 start = extend(text, start, span.label, lang)
                 start = without_proclitic(text, start, end, span.label)
                 if end > start and _looks_like_a_name(text[start:end]) and not never_a_name(text[start:end], lang):
+                    label = span.label
+                    if label == "person" and beside_a_place_noun(text, start, end, lang):
+                        label = "location"  # "Maalbeek station": a place named like a person
+                        places.add(text[start:end])
                     normal, office = span.normal, None
-                    if (role_end := apposition_end(text, end, span.label, lang)) > end:
+                    if (role_end := apposition_end(text, end, label, lang)) > end:
                         normal = normal or text[start:end]  # linked by the name, not by "…, brasseur"
                         office, end = offset + end, role_end
-                    here.append(Found(offset + start, offset + end, span.label, None, normal, office=office))
+                    here.append(Found(offset + start, offset + end, label, None, normal, office=office))
             # A name inside an office ("président de la BNS") stays a mention of its own, nested in the person's
             found += [replace(f, nested=True) if _in_an_office(f, here) else f for f in here]
-    return found
+    return found, places
 
 
 def _looks_like_a_name(surface: str) -> bool:
@@ -106,7 +119,7 @@ def _inside_kept_names(inner: list[Found], outer: list[Found]) -> list[Found]:
 
 def find_names(doc: Document) -> list[Found]:
     tokens = tokenise(doc.text)  # shared by both dictionary scans
-    model_all = _model_spans(doc)
+    model_all = _places_throughout(doc.text, *_model_spans(doc))
     outer = _drop_nested([f for f in model_all if not f.nested])
     outer += _repeats(doc.text, tokens, outer, model_all)
     # A person whose office was taken in (spans.apposition_end) holds the names of that office as
@@ -124,6 +137,13 @@ def find_names(doc: Document) -> list[Found]:
     places = [f for f in places_found if not any(_overlaps(f, other) for other in curated + model)]
     nested = _inside_kept_names([f for f in model_all if f.nested] + in_office, curated + model)
     return sorted(curated + model + places + _distinct(nested), key=lambda f: f.start)
+
+
+def _places_throughout(text: str, found: list[Found], places: set[str]) -> list[Found]:
+    """A name made a place beside a place's noun ("at Maalbeek metro station") is that place
+    wherever else the model called it a person in the article ("at Maalbeek")."""
+    return [replace(f, type="location") if f.type == "person" and text[f.start : f.end] in places else f
+            for f in found]
 
 
 def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) -> list[Found]:

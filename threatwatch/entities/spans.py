@@ -33,6 +33,8 @@ class SpanRules:
     functions: dict[str, frozenset[str]]  # "brasseur", "président": an office in apposition after a person's name
     function_openers: dict[str, frozenset[str]]  # "ancien": may stand before the office
     max_apposition_words: int
+    heads_after: dict[str, re.Pattern[str]]  # " station", " airport": a place's common noun after its name
+    heads_before: dict[str, frozenset[str]]  # "станции", "gare": a place's common noun before its name
 
 
 def _per_language(section: dict) -> dict:
@@ -65,6 +67,9 @@ def _span_rules() -> SpanRules:
                    if isinstance(words, list)},
         function_openers={lang: frozenset(words) for lang, words in raw["person_functions"]["openers"].items()},
         max_apposition_words=raw["person_functions"]["max_words"],
+        heads_after={lang: re.compile(r"\s+(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+                                      + r")\b") for lang, words in _per_language(raw["place_heads"]["after"]).items()},
+        heads_before={lang: frozenset(words) for lang, words in _per_language(raw["place_heads"]["before"]).items()},
     )
 
 
@@ -82,6 +87,17 @@ def never_a_name(surface: str, lang: str) -> bool:
 
 
 _PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
+
+
+def beside_a_place_noun(text: str, start: int, end: int, lang: str) -> bool:
+    """Whether the name at text[start:end] stands with a place's common noun, written in lower
+    case, that makes it the place's name ("Maalbeek station", "станции метро Мальбек")."""
+    rules = _span_rules()
+    after = rules.heads_after.get(lang)
+    if after is not None and after.match(text, end):
+        return True
+    before = _PREVIOUS_WORD.search(text, 0, start)
+    return before is not None and before.group(1) in rules.heads_before.get(lang, frozenset())
 
 
 def extend(text: str, start: int, label: str, lang: str) -> int:
