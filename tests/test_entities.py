@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import seed_files
-from threatwatch.entities.extract import link
-from threatwatch.entities.gazetteer import gazetteer, scan
+from threatwatch.entities.extract import _places_throughout, link
+from threatwatch.entities.gazetteer import Found, gazetteer, scan
 from threatwatch.entities.names import skeleton, starts_a_sentence
 from threatwatch.entities.registry import find_place, registry
 from threatwatch.entities.spans import (
@@ -373,6 +373,11 @@ def test_a_dictionary_name_in_lower_case_matches_only_an_alias_written_so(text: 
     ("взрыв на станции Мальбек", 17, 24, "ru", True),
     ("взрыв на Мальбек", 9, 16, "ru", False),
     ("à la station Maelbeek", 13, 21, "fr", True),
+    ("à l'aéroport Ben Gourion", 13, 24, "fr", True),  # an elided article on the noun
+    ("Haley and DeSantis square off", 10, 18, "en", False),
+    ("Smith station-master", 0, 5, "en", False),
+    ("Maalbeek\nstation", 0, 8, "en", False),  # a line apart
+    ("в лагере Трампа", 9, 15, "ru", False),  # a political camp
 ])
 def test_a_place_noun_beside_a_name(text: str, start: int, end: int, lang: str, beside: bool) -> None:
     assert beside_a_place_noun(text, start, end, lang) is beside
@@ -386,3 +391,10 @@ def test_a_person_beside_a_place_noun_is_that_place_throughout_the_article() -> 
     mentions = [m for m in doc.mentions if doc.text[m.start : m.end] == "Maalbeek"]
     assert len(mentions) == 3 and {m.type for m in mentions} == {"location"}
     assert len({m.entity_id for m in mentions}) == 1
+
+
+def test_a_name_made_a_place_is_the_place_elsewhere_only_after_a_preposition_of_place() -> None:
+    text = "Crowds at Pushkin Square read poems by Pushkin. Later, at Pushkin, they sang."
+    found = [Found(10, 17, "location", None), Found(39, 46, "person", None), Found(58, 65, "person", None)]
+    kinds = [f.type for f in _places_throughout(text, found, {"Pushkin"})]
+    assert kinds == ["location", "person", "location"]

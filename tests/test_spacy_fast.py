@@ -50,7 +50,7 @@ def test_the_recogniser_uses_it_and_reports_character_spans() -> None:
     assert isinstance(recognizer, backends.SpacyRecognizer) and recognizer.greedy is not None
     text = "Officials in Kabul said the Taliban denied it."
     spans = recognizer.find([text])[0]
-    slow = [(e.start_char, e.end_char) for e in recognizer.nlp(text).ents]
+    slow = [(e.start_char, e.end_char) for e in recognizer.nlp(text).ents if e.label_ in backends.SPACY_LABELS]
     assert [(s.start, s.end) for s in spans] == slow and any(text[s.start : s.end] == "Kabul" for s in spans)
 
 
@@ -62,3 +62,17 @@ def test_other_pipelines_run_through_spacy() -> None:
     nlp = backends.load_spacy([str(backends.english_model_path())])
     nlp.add_pipe("entity_ruler", last=True)  # rules after the model would be skipped
     assert not spacy_fast.supports(nlp)
+
+
+def test_a_model_without_an_output_layer_runs_through_spacy() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner", config={"model": {"@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
+                                          "extra_state_tokens": False, "hidden_width": 8, "maxout_pieces": 2,
+                                          "use_upper": False, "tok2vec": {
+                                              "@architectures": "spacy.HashEmbedCNN.v2", "width": 8, "depth": 1,
+                                              "embed_size": 50, "window_size": 1, "maxout_pieces": 2,
+                                              "subword_features": True, "pretrained_vectors": None}}})
+    nlp.get_pipe("ner").add_label("PERSON")
+    nlp.initialize()
+    assert not spacy_fast.supports(nlp)
+    assert backends.SpacyRecognizer("en", nlp).greedy is None

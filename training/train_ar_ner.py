@@ -425,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "that model (its validation scores are then those of the 80%% model)",
     )
     args = ap.parse_args(argv)
+    if args.split == "folds" and (args.refit_all or not 0 <= args.fold < args.folds):
+        ap.error("--split folds needs 0 <= --fold < --folds and no --refit-all (a fold model must not see its fold)")
 
     spacy.require_cpu()
     t_start = time.time()

@@ -24,6 +24,7 @@ from threatwatch.entities.names import has_case, name_key, skeleton, starts_a_se
 from threatwatch.entities.ner import NamedSpan, recognizer_for
 from threatwatch.entities.registry import find_place, is_acronym, registry
 from threatwatch.entities.spans import (
+    after_a_place_preposition,
     apposition_end,
     beside_a_place_noun,
     extend,
@@ -140,10 +141,11 @@ def find_names(doc: Document) -> list[Found]:
 
 
 def _places_throughout(text: str, found: list[Found], places: set[str]) -> list[Found]:
-    """A name made a place beside a place's noun ("at Maalbeek metro station") is that place
-    wherever else the model called it a person in the article ("at Maalbeek")."""
-    return [replace(f, type="location") if f.type == "person" and text[f.start : f.end] in places else f
-            for f in found]
+    """A name made a place beside a place's noun ("at Maalbeek metro station") is that place where
+    the model called it a person elsewhere in the article after a preposition of place ("at
+    Maalbeek"); elsewhere the person stays ("poems by Pushkin" beside "Pushkin Square")."""
+    return [replace(f, type="location") if f.type == "person" and text[f.start : f.end] in places
+            and after_a_place_preposition(text, f.start) else f for f in found]
 
 
 def _repeats(text: str, tokens: Tokens, model: list[Found], taken: list[Found]) -> list[Found]:

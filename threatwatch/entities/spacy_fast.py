@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from blis.py import gemm as blis_gemm
 
 # move kinds, from spaCy's class names ("B-PERSON", "O", "U-")
 BEGIN, IN, LAST, UNIT, OUT = range(5)
@@ -43,12 +44,14 @@ def supports(nlp: Any) -> bool:
         and ner.cfg.get("beam_width", 1) == 1
         and all(model.has_ref(ref) for ref in ("tok2vec", "lower", "upper"))
         and model.get_ref("lower").get_dim("nF") == 3
+        and model.attrs.get("has_upper", False)  # without an output layer the hiddens are the scores
         and not model.attrs.get("unseen_classes")
     )
 
 
 class GreedyNer:
-    """The decoding tables of one spaCy NER, read once."""
+    """The decoding tables of one spaCy NER, read once: a model changed afterwards (trained,
+    resized) needs a new GreedyNer."""
 
     def __init__(self, nlp: Any) -> None:
         ner = nlp.get_pipe("ner")
@@ -58,7 +61,7 @@ class GreedyNer:
         self.tok2vec = model.get_ref("tok2vec")
         self.lower = model.get_ref("lower")
         upper = model.get_ref("upper")
-        self.upper_w = np.ascontiguousarray(upper.get_param("W").T)  # hiddens x moves
+        self.upper_w = np.ascontiguousarray(upper.get_param("W"))  # moves x hiddens
         self.upper_b = upper.get_param("b")
         self.bias = self.lower.get_param("b")  # hiddens x pieces
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
@@ -69,7 +72,8 @@ class GreedyNer:
         self.label = np.array([self.labels.index(label) if label else -1 for label in labels])
 
     def entities(self, docs: Sequence[Any]) -> list[list[Entity]]:
-        """The entities of each tokenised doc, as `ner` would set them."""
+        """The entities of each doc as `ner` would set them, for docs fresh from `nlp.make_doc`:
+        spaCy also honours entities or sentence starts already set on a doc, which this does not."""
         docs = list(docs)
         if not docs:
             return []
@@ -92,7 +96,10 @@ class GreedyNer:
             summed = cached[token + 1, 0] + cached[first + 1, 1]
             summed += cached[token, 2]  # the token before (row token - 1 + 1)
         summed += self.bias
-        return summed.max(axis=2) @ self.upper_w + self.upper_b
+        # BLIS, as spaCy's loop scores with it: numpy's BLAS rounds the last bits differently
+        scores = blis_gemm(np.ascontiguousarray(summed.max(axis=2)), self.upper_w, trans2=True)
+        scores += self.upper_b
+        return scores
 
     def _decode(self, cached: np.ndarray, lengths: np.ndarray, spaces: np.ndarray) -> list[list[Entity]]:
         """The greedy parse, in two vectorised parts. With no entity open, a token's features are

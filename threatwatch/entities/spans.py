@@ -35,6 +35,7 @@ class SpanRules:
     max_apposition_words: int
     heads_after: dict[str, re.Pattern[str]]  # " station", " airport": a place's common noun after its name
     heads_before: dict[str, frozenset[str]]  # "станции", "gare": a place's common noun before its name
+    place_prepositions: frozenset[str]  # "at", "в": a bare name after one is read as the place
 
 
 def _per_language(section: dict) -> dict:
@@ -49,6 +50,13 @@ def _street_pattern(kinds: list[str], joiners: list[str]) -> re.Pattern[str]:
 
     kind, joiner = "|".join(map(re.escape, kinds)), "|".join(map(written, joiners))
     return re.compile(rf"(?<![\w'’])(?:{kind})(?:\s+(?:{joiner}))?\s+$", re.IGNORECASE)
+
+
+def _heads_after(nouns: list[str]) -> re.Pattern[str]:
+    """Place nouns right after a name, on the same line, each a word of its own ("station-master"
+    is not a station)."""
+    written = "|".join(r"[ \t]+".join(map(re.escape, noun.split())) for noun in nouns)
+    return re.compile(rf"[ \t]+(?:{written})(?![\w-])")
 
 
 @cache
@@ -67,9 +75,9 @@ def _span_rules() -> SpanRules:
                    if isinstance(words, list)},
         function_openers={lang: frozenset(words) for lang, words in raw["person_functions"]["openers"].items()},
         max_apposition_words=raw["person_functions"]["max_words"],
-        heads_after={lang: re.compile(r"\s+(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
-                                      + r")\b") for lang, words in _per_language(raw["place_heads"]["after"]).items()},
+        heads_after={lang: _heads_after(words) for lang, words in _per_language(raw["place_heads"]["after"]).items()},
         heads_before={lang: frozenset(words) for lang, words in _per_language(raw["place_heads"]["before"]).items()},
+        place_prepositions=frozenset(raw["place_heads"]["prepositions"]),
     )
 
 
@@ -87,6 +95,14 @@ def never_a_name(surface: str, lang: str) -> bool:
 
 
 _PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
+_ELISION = re.compile(r"^(?:[lLdD]['’])")
+
+
+def after_a_place_preposition(text: str, start: int) -> bool:
+    """Whether the word right before text[start:] is a preposition of place ("at", "в"), on the same line."""
+    before = _PREVIOUS_WORD.search(text, 0, start)
+    return (before is not None and "\n" not in text[before.end(1) : start]
+            and before.group(1).lower() in _span_rules().place_prepositions)
 
 
 def beside_a_place_noun(text: str, start: int, end: int, lang: str) -> bool:
@@ -97,7 +113,10 @@ def beside_a_place_noun(text: str, start: int, end: int, lang: str) -> bool:
     if after is not None and after.match(text, end):
         return True
     before = _PREVIOUS_WORD.search(text, 0, start)
-    return before is not None and before.group(1) in rules.heads_before.get(lang, frozenset())
+    if before is None or "\n" in text[before.end(1) : start]:
+        return False
+    word = _ELISION.sub("", before.group(1))  # "l'aéroport Ben Gourion"
+    return word in rules.heads_before.get(lang, frozenset())
 
 
 def extend(text: str, start: int, label: str, lang: str) -> int:
