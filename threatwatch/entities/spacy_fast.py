@@ -55,7 +55,6 @@ class GreedyNer:
 
     def __init__(self, nlp: Any) -> None:
         ner = nlp.get_pipe("ner")
-        self.nlp = nlp
         self.before = [proc for name, proc in nlp.pipeline if name != "ner"]
         model = ner.model
         self.tok2vec = model.get_ref("tok2vec")

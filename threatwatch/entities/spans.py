@@ -98,11 +98,16 @@ _PREVIOUS_WORD = re.compile(r"(\S+)\s*$")
 _ELISION = re.compile(r"^(?:[lLdD]['’])")
 
 
+def _word_before_on_line(text: str, start: int) -> str | None:
+    """The word right before text[start:], if no line break stands between."""
+    before = _PREVIOUS_WORD.search(text, 0, start)
+    return before.group(1) if before is not None and "\n" not in text[before.end(1) : start] else None
+
+
 def after_a_place_preposition(text: str, start: int) -> bool:
     """Whether the word right before text[start:] is a preposition of place ("at", "в"), on the same line."""
-    before = _PREVIOUS_WORD.search(text, 0, start)
-    return (before is not None and "\n" not in text[before.end(1) : start]
-            and before.group(1).lower() in _span_rules().place_prepositions)
+    word = _word_before_on_line(text, start)
+    return word is not None and word.lower() in _span_rules().place_prepositions
 
 
 def beside_a_place_noun(text: str, start: int, end: int, lang: str) -> bool:
@@ -112,11 +117,9 @@ def beside_a_place_noun(text: str, start: int, end: int, lang: str) -> bool:
     after = rules.heads_after.get(lang)
     if after is not None and after.match(text, end):
         return True
-    before = _PREVIOUS_WORD.search(text, 0, start)
-    if before is None or "\n" in text[before.end(1) : start]:
-        return False
-    word = _ELISION.sub("", before.group(1))  # "l'aéroport Ben Gourion"
-    return word in rules.heads_before.get(lang, frozenset())
+    word = _word_before_on_line(text, start)
+    # "l'aéroport Ben Gourion": the noun behind an elided article
+    return word is not None and _ELISION.sub("", word) in rules.heads_before.get(lang, frozenset())
 
 
 def extend(text: str, start: int, label: str, lang: str) -> int:
