@@ -15,7 +15,8 @@ order, so the entities are the same (checked against `nlp.pipe` in tests/test_sp
 
 Only a pipeline whose last component is a greedy `ner` with three state features, fed by its own
 embedding layers or by a `tok2vec` component, is decoded here (`supports`); any other runs
-through spaCy as before.
+through spaCy as before. When those layers are spaCy's HashEmbedCNN, as in every shipped model,
+the token vectors come from numpy too (entities/spacy_tok2vec.py), the same bit for bit.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any
 
 import numpy as np
 from blis.py import gemm as blis_gemm
+
+from threatwatch.entities.spacy_tok2vec import HashCnn
 
 # move kinds, from spaCy's class names ("B-PERSON", "O", "U-")
 BEGIN, IN, LAST, UNIT, OUT = range(5)
@@ -67,6 +70,7 @@ class GreedyNer:
         kinds, labels = zip(*[(_KINDS[n[0]], n[2:]) for n in names], strict=True)
         self.kind = np.array(kinds)
         self.labels = list(dict.fromkeys(label for label in labels if label))
+        self.encoder, self.projection = _numpy_encoder(self.tok2vec, self.before)
         # the label of each move as an index into self.labels, -1 for Out and label-less moves
         self.label = np.array([self.labels.index(label) if label else -1 for label in labels])
 
@@ -76,12 +80,18 @@ class GreedyNer:
         docs = list(docs)
         if not docs:
             return []
-        for proc in self.before:  # a shared tok2vec component leaves its vectors on the docs
-            docs = list(proc.pipe(docs))
         lengths = np.array([len(doc) for doc in docs])
         if not lengths.sum():
             return [[] for _ in docs]
-        cached = self.lower.predict(self.tok2vec.predict(docs))  # (tokens + 1) x 3 x hiddens x pieces
+        if self.encoder is not None and self.projection is not None:
+            weights, bias = self.projection  # thinc's Linear after the encoder, as it computes it
+            vectors = np.dot(self.encoder(docs), weights.T)
+            vectors += bias
+        else:
+            for proc in self.before:  # a shared tok2vec component leaves its vectors on the docs
+                docs = list(proc.pipe(docs))
+            vectors = self.tok2vec.predict(docs)
+        cached = self.lower.predict(vectors)  # (tokens + 1) x 3 x hiddens x pieces
         spaces = np.fromiter((token.is_space for doc in docs for token in doc), bool, int(lengths.sum()))
         return self._decode(cached, lengths, spaces)
 
@@ -139,3 +149,22 @@ class GreedyNer:
                 found[doc].append((start - int(offsets[doc]), stop - int(offsets[doc]), self.labels[label[m]]))
                 reached = stop
         return found
+
+
+def _numpy_encoder(tok2vec: Any, before: list[Any]) -> tuple[HashCnn | None, tuple[np.ndarray, np.ndarray] | None]:
+    """The NER's token encoder in numpy (entities/spacy_tok2vec.py) and the linear layer after it,
+    when the NER reads its tokens through a HashEmbedCNN: its own (`<encoder> >> list2array >>
+    linear`) or a `tok2vec` component's, through a listener. (None, None) otherwise."""
+    layers = getattr(tok2vec, "layers", [])
+    if len(layers) != 3 or [layer.name for layer in layers[1:]] != ["list2array", "linear"]:
+        return None, None
+    if layers[0].name == "tok2vec-listener":
+        if len(before) != 1 or getattr(layers[0], "upstream_name", None) not in ("tok2vec", "*"):
+            return None, None
+        encoder = HashCnn.read(before[0].model)
+    else:
+        encoder = None if before else HashCnn.read(layers[0])
+    if encoder is None:
+        return None, None
+    linear = layers[2]
+    return encoder, (linear.get_param("W"), linear.get_param("b"))
