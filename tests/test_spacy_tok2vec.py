@@ -46,7 +46,8 @@ def test_the_shipped_models_vectors_are_thincs(lang: str) -> None:
 
 def _tiny(encode: dict[str, Any], shared: bool = False) -> Any:
     """An untrained English pipeline whose NER reads through `encode`, made here: weights random
-    but fixed, which is all a comparison of two forward passes needs."""
+    but seeded, which is all a comparison of two forward passes needs."""
+    spacy.util.fix_random_seed(0)
     tok2vec = {"@architectures": "spacy.Tok2Vec.v2",
                "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 16,
                          "attrs": ["NORM", "PREFIX", "SHAPE"], "rows": [40, 20, 10],
@@ -93,6 +94,13 @@ def test_blis_products_run_through_thinc() -> None:
     for node in nlp.get_pipe("ner").model.walk():
         node.ops = type(node.ops)()  # thinc's default, BLIS
     assert HashCnn.read(_encoder_model(nlp)) is None
+    assert spacy_fast.GreedyNer(nlp).encoder is None
+    # a shared encoder in numpy, but the NER's own projection through BLIS
+    nlp = _tiny(WINDOW_2, shared=True)
+    for node in nlp.get_pipe("ner").model.walk():
+        node.ops = type(node.ops)()
+    assert HashCnn.read(_encoder_model(nlp)) is not None
+    assert spacy_fast.GreedyNer(nlp).encoder is None
 
 
 def test_other_encoders_run_through_thinc() -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from blis.py import gemm as blis_gemm
+from thinc.api import NumpyOps
 
 from threatwatch.entities.spacy_tok2vec import HashCnn
 
@@ -76,7 +77,8 @@ class GreedyNer:
 
     def entities(self, docs: Sequence[Any]) -> list[list[Entity]]:
         """The entities of each doc as `ner` would set them, for docs fresh from `nlp.make_doc`:
-        spaCy also honours entities or sentence starts already set on a doc, which this does not."""
+        spaCy also honours entities or sentence starts already set on a doc, which this does not.
+        With the numpy encoder, a `tok2vec` component is not run, so `doc.tensor` stays unset."""
         docs = list(docs)
         if not docs:
             return []
@@ -164,7 +166,7 @@ def _numpy_encoder(tok2vec: Any, before: list[Any]) -> tuple[HashCnn | None, tup
         encoder = HashCnn.read(before[0].model)
     else:
         encoder = None if before else HashCnn.read(layers[0])
-    if encoder is None:
-        return None, None
     linear = layers[2]
+    if encoder is None or type(linear.ops) is not NumpyOps or linear.ops.use_blis:
+        return None, None  # the projection is multiplied below with numpy, as thinc's NumpyOps would
     return encoder, (linear.get_param("W"), linear.get_param("b"))

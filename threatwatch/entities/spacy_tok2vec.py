@@ -3,15 +3,17 @@
 The English, French and Arabic NERs all read their tokens through spaCy's `HashEmbedCNN`: four
 hashed embeddings of each token's NORM, PREFIX, SUFFIX and SHAPE, a maxout layer that mixes them,
 then residual convolution blocks (each token with its neighbours, maxout, layer norm). thinc runs
-that through generic wrappers: lists flattened and padded for every call, ragged arrays, a
-compiled maxout that walks each row's pieces. On the English bench those wrappers cost as much
-as the matrix products themselves (6.7 CPU s for 163,000 tokens, 3.2 of them in the products).
+that through generic wrappers around the matrix products: lists flattened and padded at every
+call, ragged arrays, a compiled maxout that walks each row's pieces. Here the same layers run as a
+handful of whole-batch numpy operations; an ingest worker's NER calls cost about a tenth less
+(BENCHMARKS.md, stop 16).
 
-Here the same layers run as a handful of whole-batch numpy operations. The products, sums and
-norms are the ones thinc computes, on arrays of the same shape and in the same order (the padding
-rows between paragraphs included, which the convolution reads at each paragraph's edges), so the
-vectors are identical bit for bit (tests/test_spacy_tok2vec.py compares them with thinc's).
-Only the maxout differs in how it is written: the largest of three pieces is exact either way.
+The products, sums and norms are the ones thinc computes, on arrays of the same shape and in the
+same order (the padding rows between paragraphs included, which the convolution reads at each
+paragraph's edges), so the vectors are identical bit for bit (tests/test_spacy_tok2vec.py
+compares them with thinc's). Only the maxout is written differently, as element-wise maxima of
+the pieces: the same largest value (thinc keeps the first of equal pieces, so a tie between -0.0
+and +0.0 could differ in sign, and a NaN would spread differently; neither changes an entity).
 
 `HashCnn.read` recognises the architecture from the model's layer names and returns None for
 anything else (static vectors, other encoders, layers that thinc multiplies through BLIS rather
@@ -30,7 +32,7 @@ from thinc.api import NumpyOps
 _OPS = NumpyOps(use_blis=False)  # its compiled hash and gather-add, the ones thinc's HashEmbed calls
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Maxout:
     """A maxout layer followed by a layer norm, as spaCy's encoders chain them."""
 
@@ -74,8 +76,11 @@ def _expected_name(tables: int, blocks: int) -> str:
             f">>ragged2list>>with_array({encode})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HashCnn:
+    """The weights of one encoder, read once: a model changed afterwards (trained, resized) needs
+    a new HashCnn."""
+
     columns: list[str]  # the token attributes hashed, in column order
     tables: list[tuple[np.ndarray, int]]  # (embedding rows, hash seed) per column
     mix: _Maxout  # the maxout over the concatenated embeddings
