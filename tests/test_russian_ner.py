@@ -210,3 +210,22 @@ def test_the_faster_slovnet_parts_compute_what_slovnets_do() -> None:
     text = "Владимир Путин провёл встречу в Москве с представителями «Газпрома»."
     found = {(text[s.start : s.end], s.label) for s in recognizer.find([text])[0]}
     assert {("Владимир Путин", "person"), ("Москве", "location")} <= found
+
+
+@pytest.mark.parametrize(("text", "word", "label"), [
+    ("Скопив 25 рублей, он уехал.", "Скопив", "person"),  # a gerund opening a sentence
+    ("Речная экосистема понесла потери.", "Речная", "location"),  # an adjective
+    ("В Тульской и Псковской областях.", "Тульской", "location"),  # an adjective before an elided noun
+    ("Тбилисский врач считает иначе.", "Тбилисский", "location"),
+])
+def test_a_one_word_span_that_is_never_a_noun_is_dropped(text: str, word: str, label: str) -> None:
+    assert _adjust(text, _span(text, word, label)) == []
+
+
+@pytest.mark.parametrize(("text", "word", "label"), [
+    ("Навальный вернулся в Москву.", "Навальный", "person"),  # a surname that is also an adjective
+    ("Грозный восстановлен.", "Грозный", "location"),  # a city that is also an adjective
+    ("Путин приехал.", "Путин", "person"),
+])
+def test_names_that_read_as_adjectives_too_stay(text: str, word: str, label: str) -> None:
+    assert _adjust(text, _span(text, word, label)) == [(word, label)]

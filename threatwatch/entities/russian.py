@@ -56,6 +56,8 @@ PLACE_DESCRIPTORS = frozenset({
 # Between a descriptor and a quoted name only the opening quote stands.
 _OPEN_QUOTES = "«\"„“"
 _CLOSE_QUOTES = "»\"”“"
+# parts of speech (pymorphy's OpenCorpora tags) that never name anything on their own
+_NOT_NOUNS = frozenset({"VERB", "INFN", "GRND", "PRTF", "PRTS", "ADJF", "ADJS", "COMP", "ADVB"})
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(]))([\w-]+)(\s+[«\"„“]?|[«\"„“])$")
 MAX_ADJECTIVES = 2
 
@@ -107,6 +109,16 @@ class Morphology:
             return False
         parses = self.parses(word)
         return bool(parses) and all(p.is_known for p in parses) and \
+            not any({"Name", "Surn", "Patr", "Init", "Geox", "Orgn", "Abbr"} & p.tag.grammemes for p in parses)
+
+    def never_a_noun(self, word: str) -> bool:
+        """A Cyrillic word the dictionary knows only as a verb, gerund, participle, adjective or
+        adverb, never as a name or a noun: "Скопив", "Успокоил", "Речная", "Тбилисский" (not
+        "Московскому", which may be the surname Московский, nor "Грозный")."""
+        if not re.fullmatch(r"[А-ЯЁа-яё-]+", word):
+            return False
+        parses = self.parses(word)
+        return bool(parses) and all(p.is_known and p.tag.POS in _NOT_NOUNS for p in parses) and \
             not any({"Name", "Surn", "Patr", "Init", "Geox", "Orgn", "Abbr"} & p.tag.grammemes for p in parses)
 
     def place_lemma(self, word: str) -> str | None:
@@ -219,13 +231,23 @@ def without_common_words(text: str, span: NamedSpan, morph: Morphology) -> Named
     return replace(span, start=start, normal=" ".join(normal[dropped:]) if len(normal) == len(words) else None)
 
 
-RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person")
+def one_word_names(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
+    """A one-word span whose word is never a noun is no name: a capitalised verb or gerund opening
+    a sentence ("Скопив 25 рублей…"), an adjective ("Речная экосистема"), or one whose noun is left
+    out ("в Тульской, Псковской и Белгородской областях": factRuEval does not mark such adjectives alone)."""
+    return [s for s in spans
+            if not (_WORD.fullmatch(text, s.start, s.end) and morph.never_a_noun(text[s.start : s.end]))]
+
+
+RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
            rules: Sequence[str] | None = None) -> list[NamedSpan]:
     rules = RULES if rules is None else rules
     spans = sorted(spans, key=lambda s: s.start)
+    if "one_word" in rules:
+        spans = one_word_names(text, spans, morph)
     if "country" in rules:
         spans = with_country(text, spans, morph)
     if "parenthesis" in rules:
