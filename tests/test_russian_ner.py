@@ -226,6 +226,16 @@ def test_a_one_word_span_that_is_never_a_noun_is_dropped(text: str, word: str, l
     ("Навальный вернулся в Москву.", "Навальный", "person"),  # a surname that is also an adjective
     ("Грозный восстановлен.", "Грозный", "location"),  # a city that is also an adjective
     ("Путин приехал.", "Путин", "person"),
+    ("Басманный суд решил.", "Басманный", "location"),  # an adjective, but also a place in the dictionary
+    ("Вчера «Новая» опубликовала статью.", "Новая", "organization"),  # a word in quotes
 ])
 def test_names_that_read_as_adjectives_too_stay(text: str, word: str, label: str) -> None:
     assert _adjust(text, _span(text, word, label)) == [(word, label)]
+
+
+@pytest.mark.parametrize(("text", "model_span", "label", "mention"), [
+    ("Он живёт на улице Садовой.", "Садовой", "location", "улице Садовой"),  # a descriptor joins it first
+    ("Полковник Луговой ответил.", "Полковник Луговой", "person", "Луговой"),  # a title cut from a name
+])
+def test_a_word_the_other_rules_changed_is_not_dropped(text: str, model_span: str, label: str, mention: str) -> None:
+    assert _adjust(text, _span(text, model_span, label)) == [(mention, label)]

@@ -197,6 +197,7 @@ def with_country(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> li
 
 
 _WORD = re.compile(r"[\w-]+")
+_OPENING_QUOTE = re.compile(r"[«\"„“]\s*$")
 
 
 def nested_places(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
@@ -231,12 +232,18 @@ def without_common_words(text: str, span: NamedSpan, morph: Morphology) -> Named
     return replace(span, start=start, normal=" ".join(normal[dropped:]) if len(normal) == len(words) else None)
 
 
-def one_word_names(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
-    """A one-word span whose word is never a noun is no name: a capitalised verb or gerund opening
-    a sentence ("Скопив 25 рублей…"), an adjective ("Речная экосистема"), or one whose noun is left
-    out ("в Тульской, Псковской и Белгородской областях": factRuEval does not mark such adjectives alone)."""
+def one_word_names(text: str, spans: Sequence[NamedSpan], original: Sequence[NamedSpan],
+                   morph: Morphology) -> list[NamedSpan]:
+    """A span the model gave as one word, left one word by the other rules, whose word is never a
+    noun or a name, is no name: a capitalised verb or gerund opening a sentence ("Скопив 25
+    рублей…"), an adjective ("Речная экосистема"), or one whose noun is left out ("в Тульской,
+    Псковской и Белгородской областях"; factRuEval marks few such adjectives alone). Kept: a word
+    a descriptor rule joined ("улице Садовой"), a word a title was cut from ("Полковник Луговой"),
+    and a word in quotes («Наши», «Новая»)."""
+    single = {(s.start, s.end) for s in original if _WORD.fullmatch(text, s.start, s.end)}
     return [s for s in spans
-            if not (_WORD.fullmatch(text, s.start, s.end) and morph.never_a_noun(text[s.start : s.end]))]
+            if (s.start, s.end) not in single or _OPENING_QUOTE.search(text[max(0, s.start - 4) : s.start])
+            or not morph.never_a_noun(text[s.start : s.end])]
 
 
 RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word")
@@ -245,9 +252,7 @@ RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "pe
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
            rules: Sequence[str] | None = None) -> list[NamedSpan]:
     rules = RULES if rules is None else rules
-    spans = sorted(spans, key=lambda s: s.start)
-    if "one_word" in rules:
-        spans = one_word_names(text, spans, morph)
+    spans = original = sorted(spans, key=lambda s: s.start)
     if "country" in rules:
         spans = with_country(text, spans, morph)
     if "parenthesis" in rules:
@@ -259,6 +264,8 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
     if "descriptor" in rules or "place" in rules:
         spans = [with_descriptor(text, s, morph, rules, floor=spans[i - 1].end if i else 0)
                  for i, s in enumerate(spans)]
+    if "one_word" in rules:
+        spans = one_word_names(text, spans, original, morph)
     if "nested" in rules:
         spans = sorted([*spans, *nested_places(text, spans, morph)], key=lambda s: s.start)
     return spans
