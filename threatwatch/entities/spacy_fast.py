@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 from blis.py import gemm as blis_gemm
-from thinc.api import NumpyOps
 
 from threatwatch.entities.spacy_tok2vec import HashCnn
 
@@ -157,6 +156,8 @@ def _numpy_encoder(tok2vec: Any, before: list[Any]) -> tuple[HashCnn | None, tup
     """The NER's token encoder in numpy (entities/spacy_tok2vec.py) and the linear layer after it,
     when the NER reads its tokens through a HashEmbedCNN: its own (`<encoder> >> list2array >>
     linear`) or a `tok2vec` component's, through a listener. (None, None) otherwise."""
+    from thinc.api import NumpyOps
+
     layers = getattr(tok2vec, "layers", [])
     if len(layers) != 3 or [layer.name for layer in layers[1:]] != ["list2array", "linear"]:
         return None, None

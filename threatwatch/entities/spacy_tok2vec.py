@@ -24,12 +24,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
-from thinc.api import NumpyOps
 
-_OPS = NumpyOps(use_blis=False)  # its compiled hash and gather-add, the ones thinc's HashEmbed calls
+
+@cache
+def _ops() -> Any:
+    """thinc's compiled hash and gather-add, the ones its HashEmbed calls (thinc is imported only
+    once a model is read: spaCy imports it anyway)."""
+    from thinc.api import NumpyOps
+
+    return NumpyOps(use_blis=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +110,7 @@ class HashCnn:
                 or len(maxouts) != len(windows) + 1
                 or model.name != _expected_name(len(hashed), len(windows))):
             return None
-        if any(type(node.ops) is not NumpyOps or node.ops.use_blis for node in maxouts):
+        if any(type(node.ops) is not type(_ops()) or node.ops.use_blis for node in maxouts):
             return None  # thinc would multiply through BLIS or another library, with other last bits
         columns = list(extract[0].attrs["columns"])
         if [node.attrs["column"] for node in hashed] != list(range(len(columns))):
@@ -132,8 +139,8 @@ class HashCnn:
                               for doc in docs if len(doc)]).astype(np.uint64, copy=False)
         embedded = np.empty((total, width * len(self.tables)), np.float32)
         for column, (table, seed) in enumerate(self.tables):
-            keys = _OPS.hash(np.ascontiguousarray(ids[:, column]), seed) % table.shape[0]
-            embedded[:, column * width : (column + 1) * width] = _OPS.gather_add(table, keys)
+            keys = _ops().hash(np.ascontiguousarray(ids[:, column]), seed) % table.shape[0]
+            embedded[:, column * width : (column + 1) * width] = _ops().gather_add(table, keys)
         mixed = self.mix(embedded)
         # thinc's flatten: `pad` zero rows before each non-empty doc and after the last one
         sizes = [length for length in lengths if length]
