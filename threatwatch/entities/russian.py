@@ -114,12 +114,9 @@ class Morphology:
     def never_a_noun(self, word: str) -> bool:
         """A Cyrillic word the dictionary knows only as a verb, gerund, participle, adjective or
         adverb, never as a name or a noun: "Скопив", "Успокоил", "Речная", "Тбилисский" (not
-        "Московскому", which may be the surname Московский, nor "Грозный")."""
-        if not re.fullmatch(r"[А-ЯЁа-яё-]+", word):
-            return False
-        parses = self.parses(word)
-        return bool(parses) and all(p.is_known and p.tag.POS in _NOT_NOUNS for p in parses) and \
-            not any({"Name", "Surn", "Patr", "Init", "Geox", "Orgn", "Abbr"} & p.tag.grammemes for p in parses)
+        "Московскому", which may be the surname Московский, nor "Грозный"): a common word
+        (`common_word`) whose every reading is one of those parts of speech."""
+        return self.common_word(word) and all(p.tag.POS in _NOT_NOUNS for p in self.parses(word))
 
     def place_lemma(self, word: str) -> str | None:
         """The dictionary form of a capitalised geographical name in the genitive ("Москвы" ->
