@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from threatwatch.events import classify
-from threatwatch.events.classify import CONFIDENT, LinearModel, features, second_opinion
+from threatwatch.events.classify import LinearModel, feature_values, features, second_opinion
 from threatwatch.pipeline import process
 from threatwatch.records import RawDocument, Span
 
@@ -17,7 +17,19 @@ def _tiny_model() -> LinearModel:
     # "machete" speaks for melee, "rifle" for firearms; the rules' answer weighs a little.
     index = {"machete": 0, "rifle": 1, "RULE=firearms": 2, "opened fire": 3}
     weights = np.array([[4.0, -2.0], [-2.0, 4.0], [-0.5, 0.5], [-1.0, 2.0]], dtype=np.float32)
-    return LinearModel(("melee", "firearms"), index, weights, np.zeros(2, dtype=np.float32))
+    idf = np.ones(len(index), dtype=np.float32)
+    return LinearModel(("melee", "firearms"), index, weights, np.zeros(2, dtype=np.float32), idf, 1.0)
+
+
+def test_words_weigh_their_idf_scaled_to_length_one_and_the_rule_its_own_weight() -> None:
+    index = {"rare": 0, "common": 1, "RULE=firearms": 2}
+    idf = np.array([3.0, 1.0, 9.0])
+    rows, values = feature_values(["rare", "common", "RULE=firearms"], index, idf, 0.5)
+    assert rows.tolist() == [0, 1, 2]
+    assert np.allclose(values, [3 / np.sqrt(10), 1 / np.sqrt(10), 0.5])  # the rule's idf plays no part
+    # A longer evidence does not weigh more: the words stay of length 1.
+    _, twice = feature_values(["rare", "common"], index, idf, 0.5)
+    assert np.isclose(float(np.linalg.norm(twice)), 1.0)
 
 
 def test_features_are_words_pairs_and_the_rules_answer() -> None:
@@ -37,7 +49,7 @@ def test_a_saved_model_loads_with_the_same_answers(tmp_path: Path) -> None:
         assert np.allclose(expected, got, atol=1e-2) and abs(float(got.sum()) - 1) < 1e-5
 
 
-def test_the_model_overrides_only_when_confident_and_points_at_its_word(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_model_overrides_when_it_knows_a_word_and_points_at_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(classify, "models", lambda: {"weapon": _tiny_model()})
     text = "Assailants armed with a machete attacked a village."
     evidence = [Span(0, len(text), text)]
@@ -45,9 +57,12 @@ def test_the_model_overrides_only_when_confident_and_points_at_its_word(monkeypa
     assert answer == "melee" and cue is not None and text[cue.start:cue.end] == cue.text == "machete"
     # The same answer as the rules': nothing to change.
     assert second_opinion("weapon", [Span(0, 8, "a rifle.")], "firearms") is None
-    # Unsure (no known word): the rules' answer, or their silence, stands.
-    assert _tiny_model().probabilities(features("a raid", None))[0].max() < CONFIDENT
+    # No word it knows: the rules' answer, or their silence, stands.
     assert second_opinion("weapon", [Span(0, 6, "a raid")], None) is None
+    assert second_opinion("weapon", [Span(0, 6, "a raid")], "firearms") is None
+    # Less sure than CONFIDENT: the rules' answer stands.
+    monkeypatch.setattr(classify, "CONFIDENT", 0.999)
+    assert second_opinion("weapon", evidence, "firearms") is None
 
 
 def test_switched_off_the_rules_answer_alone(monkeypatch: pytest.MonkeyPatch) -> None:

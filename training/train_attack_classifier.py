@@ -6,7 +6,8 @@
 Each GTD summary goes through the pipeline with the model switched off; the attack event that
 the GTD scorer would read gives the evidence text and the rules' answers. A multinomial logistic
 regression (numpy, full-batch Adam, L2) learns each field from the evidence's words and word
-pairs plus the rules' answer. Five-fold cross-validation over rows (seeded) prints the rules
+pairs (inverse document frequency weights, scaled to length 1) plus the rules' answer (a feature
+of value --rule-weight). Five-fold cross-validation over rows (seeded) prints the rules
 alone, the model alone and the combination the pipeline uses (the model replaces the rules when
 its probability reaches classify.CONFIDENT); then the model is fitted on all rows and saved.
 GTD's terms forbid redistributing its data; what is saved is a table of word weights.
@@ -31,13 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from threatwatch.eval.events import GTD_ATTACK_TYPES, GTD_WEAPONS  # noqa: E402
 from threatwatch.events import classify  # noqa: E402
-from threatwatch.events.classify import LinearModel, features  # noqa: E402
+from threatwatch.events.classify import LinearModel, feature_values, features  # noqa: E402
 
 FIELDS = {"attack_type": ("attacktype1_txt", GTD_ATTACK_TYPES), "weapon": ("weaptype1_txt", GTD_WEAPONS)}
 MIN_DOCS = 3  # a feature must occur in this many training rows
 L2 = 3e-5
 STEPS = 300
 LEARNING_RATE = 0.05
+RULE_WEIGHT = 1.0  # the rules' answer's feature value (words together weigh 1)
 SHIPPED_CONFIDENT = classify.CONFIDENT
 
 
@@ -67,7 +69,8 @@ def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> Lin
     counts = Counter(f for found in rows_features for f in found)
     names = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
     index = {name: i for i, name in enumerate(names)}
-    x = _matrix(rows_features, index)
+    idf = np.log((1 + len(rows_features)) / (1 + np.array([counts[name] for name in names], dtype=float))) + 1
+    x = _matrix(rows_features, index, idf)
     n, d = x.shape
     weights, bias = np.zeros((d, n_labels)), np.zeros(n_labels)
     target = np.eye(n_labels)[labels]
@@ -79,20 +82,18 @@ def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> Lin
         v = 0.999 * v + 0.001 * grad * grad
         weights -= LEARNING_RATE * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
         bias -= 0.5 * (p - target).mean(0)
-    return LinearModel((), index, weights, bias)
+    return LinearModel((), index, weights, bias, idf, RULE_WEIGHT)
 
 
-def _matrix(rows_features: list[set[str]], index: dict[str, int]) -> sp.csr_matrix:
-    r, c = [], []
+def _matrix(rows_features: list[set[str]], index: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
+    """The rows' feature values, exactly as the pipeline computes them (classify.feature_values)."""
+    r, c, values = [], [], []
     for row, found in enumerate(rows_features):
-        for f in found:
-            if f in index:
-                r.append(row)
-                c.append(index[f])
-    x = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows_features), len(index)))
-    norm = np.sqrt(np.asarray(x.sum(1)).ravel())
-    norm[norm == 0] = 1
-    return sp.diags(1 / norm) @ x
+        columns, row_values = feature_values([f for f in found if f in index], index, idf, RULE_WEIGHT)
+        r += [row] * len(columns)
+        c += columns.tolist()
+        values += row_values.tolist()
+    return sp.csr_matrix((values, (r, c)), shape=(len(rows_features), len(index)))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -102,15 +103,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def combined(model: LinearModel, labels: list[str], found: set[str], rule: str | None) -> tuple[str, str]:
     """(the model's answer, the pipeline's answer) for one row."""
-    p, _ = model.probabilities(found)
+    p, known = model.probabilities(found)
     answer = labels[int(p.argmax())]
-    keep_rule = answer != rule and p.max() < classify.CONFIDENT
-    return answer, (rule if keep_rule else answer) or ""
+    return answer, (answer if classify.overrules(p, known, answer, rule) else rule) or ""
 
 
-def _use_settings(l2: float, min_docs: int, confident: float) -> None:
-    global L2, MIN_DOCS
-    L2, MIN_DOCS = l2, min_docs
+def _use_settings(l2: float, min_docs: int, confident: float, rule_weight: float) -> None:
+    global L2, MIN_DOCS, RULE_WEIGHT
+    L2, MIN_DOCS, RULE_WEIGHT = l2, min_docs, rule_weight
     classify.CONFIDENT = confident  # read by `combined`; the pipeline's own constant is unchanged on disk
 
 
@@ -125,8 +125,9 @@ def main() -> None:
     parser.add_argument("--min-docs", type=int, default=MIN_DOCS)
     parser.add_argument("--confident", type=float, default=classify.CONFIDENT,
                         help="the model overrules the rules from this probability (classify.CONFIDENT)")
+    parser.add_argument("--rule-weight", type=float, default=RULE_WEIGHT)
     args = parser.parse_args()
-    _use_settings(args.l2, args.min_docs, args.confident)
+    _use_settings(args.l2, args.min_docs, args.confident, args.rule_weight)
     started = time.time()
     rows = [json.loads(line) for line in Path(args.data).read_text("utf-8").split("\n") if line.strip()]
     rows = [r for r in rows if isinstance(r.get("summary"), str) and r["summary"].strip()]
@@ -154,10 +155,11 @@ def main() -> None:
         scores = {k: round(hits[k] / len(kept), 4) for k in ("rules", "model", "pipeline")}
         print(field, len(kept), "rows, cross-validated accuracy:", scores, flush=True)
         model = fit(found, gold, len(labels))
-        model = LinearModel(tuple(labels), model.index, model.weights, model.bias)
+        model = LinearModel(tuple(labels), model.index, model.weights, model.bias, model.idf, model.rule_weight)
         model.save(Path(args.out, field), {
             "field": field, "rows": len(kept), "features": len(model.index), "cross_validation": scores,
             "folds": args.folds, "seed": args.seed, "min_docs": MIN_DOCS, "l2": L2, "steps": STEPS,
+            "idf": "log((1 + rows) / (1 + rows with the feature)) + 1",
             # the pipeline always uses classify.CONFIDENT as shipped; --confident only changes the
             # "pipeline" figure of the cross-validation above
             "confident": SHIPPED_CONFIDENT, "confident_in_cross_validation": classify.CONFIDENT,
