@@ -99,6 +99,21 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
     assert not [e for e in doc.events if e.type in ("attack", "claim_of_responsibility")]
 
 
+@pytest.mark.parametrize(("text", "attack"), [
+    ("Six gunmen stormed a police post in the district.", True),
+    ("Two militants attacked a plane at the airport.", True),
+    ("The assailants barged into the house of a village elder.", True),
+    # no attackers named before the verb: a generic word, as before
+    ("Protesters stormed the parliament building.", False),
+    ("The army attacked positions near the border.", False),
+    # attackers named, but in another clause
+    ("Police arrested the militants, and officers stormed their hideout.", False),
+])
+def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_it(text: str, attack: bool) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    assert bool(_of(doc, "attack")) is attack
+
+
 @pytest.mark.parametrize(("text", "killed", "injured"), [
     ("A suicide bomber killed 12 people and wounded 30 at a market in Kabul on Monday.", 12, 30),
     ("Gunmen opened fire on a bus; two soldiers and three civilians were killed.", 5, None),

@@ -43,8 +43,10 @@ RULE_WEIGHT = 1.0  # the rules' answer's feature value (words together weigh 1)
 SHIPPED_CONFIDENT = classify.CONFIDENT
 
 
-def rule_readings(rows: list[dict]) -> list[tuple[str, dict[str, str | None]]]:
-    """Per row, the evidence text of the attack the scorer reads and the rules' answers."""
+def rule_readings(rows: list[dict]) -> list[tuple[str, dict[str, str | None], bool]]:
+    """Per row, the evidence text of the attack the scorer reads, the rules' answers and whether
+    the pipeline found an attack at all (if not: the whole summary and no answers; the model still
+    learns from it, but the cross-validation counts the row wrong, as `threatwatch eval gtd` does)."""
     from concurrent.futures import ProcessPoolExecutor
 
     os.environ[classify.SWITCH_OFF] = "1"  # the rules answer alone (the workers inherit it)
@@ -52,7 +54,7 @@ def rule_readings(rows: list[dict]) -> list[tuple[str, dict[str, str | None]]]:
         return list(pool.map(_read, [str(r["summary"]) for r in rows], chunksize=50))
 
 
-def _read(summary: str) -> tuple[str, dict[str, str | None]]:
+def _read(summary: str) -> tuple[str, dict[str, str | None], bool]:
     from threatwatch.pipeline import process
     from threatwatch.records import RawDocument
 
@@ -60,9 +62,9 @@ def _read(summary: str) -> tuple[str, dict[str, str | None]]:
     attacks = [e for e in doc.events if e.type == "attack"]
     best = max(attacks, key=lambda e: len(e.evidence), default=None)
     if best is None:
-        return summary, {"attack_type": None, "weapon": None}
+        return summary, {"attack_type": None, "weapon": None}, False
     answers = {"attack_type": None if best.attack_type == "unknown" else best.attack_type, "weapon": best.weapon}
-    return " ".join(s.text for s in best.evidence), answers
+    return " ".join(s.text for s in best.evidence), answers, True
 
 
 def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> LinearModel:
@@ -139,6 +141,8 @@ def main() -> None:
         gold = np.array([labels.index(mapping[str(rows[i][column])]) for i in kept])
         found = [features(readings[i][0], readings[i][1][field]) for i in kept]
         rules = [readings[i][1][field] for i in kept]
+        # no attack found: eval gtd has no answer to score, whatever a model would say
+        attack = [readings[i][2] for i in kept]
         order = list(range(len(kept)))
         random.Random(args.seed).shuffle(order)
         hits = Counter()
@@ -149,11 +153,12 @@ def main() -> None:
             for j in test:
                 alone, pipeline = combined(model, labels, found[j], rules[j])
                 truth = labels[gold[j]]
-                hits["rules"] += rules[j] == truth
-                hits["model"] += alone == truth
-                hits["pipeline"] += pipeline == truth
+                hits["rules"] += attack[j] and rules[j] == truth
+                hits["model"] += attack[j] and alone == truth
+                hits["pipeline"] += attack[j] and pipeline == truth
         scores = {k: round(hits[k] / len(kept), 4) for k in ("rules", "model", "pipeline")}
-        print(field, len(kept), "rows, cross-validated accuracy:", scores, flush=True)
+        print(field, len(kept), "rows,", attack.count(False), "without an attack found, cross-validated accuracy:",
+              scores, flush=True)
         model = fit(found, gold, len(labels))
         model = LinearModel(tuple(labels), model.index, model.weights, model.bias, model.idf, model.rule_weight)
         model.save(Path(args.out, field), {

@@ -54,6 +54,7 @@ class EventMention:
     place: Mention | None = None
     actors: tuple[Actor, ...] = ()
     actor_cue: bool = False  # an armed group, or a word like "militants", is named in the sentence
+    attackers_named: bool = False  # a `with_attackers` trigger with attackers named before it in its clause
     recent: bool = False  # "yesterday", "last week" with no publication date to resolve them against
 
 
@@ -168,7 +169,16 @@ def _mention(
         actors=_actors(ctx, kind, position),
         recent=any(t.kind == "relative" and not t.value for t in ctx.times),
         actor_cue=any(m.type == "armed_group" for m in ctx.mentions) or bool(ctx.lex.actor_nouns.search(sentence)),
+        attackers_named=any(t.with_attackers and _attackers_before(ctx, sentence, m.start()) for m, t in found),
     )
+
+
+def _attackers_before(ctx: SentenceContext, sentence: str, position: int) -> bool:
+    """Whether the clause before `position` names attackers: a word like "gunmen" or an armed group."""
+    clause = _clause_before(sentence, position, ctx.lex)
+    clause_start = ctx.start + position - len(clause)
+    return bool(ctx.lex.actor_nouns.search(clause)) or any(
+        m.type == "armed_group" and clause_start <= m.start and m.end <= ctx.start + position for m in ctx.mentions)
 
 
 def _weapon(sentence: str, base: int, lex: Lexicon) -> tuple[str | None, Span | None]:

@@ -26,6 +26,9 @@ class Trigger:
     weapon: str | None
     specific: bool
     secondary: bool = False  # names the attack's kind only when no other trigger does
+    # a generic verb ("attacked", "stormed") that starts an attack when the attackers are named
+    # before it in its clause ("Two gunmen stormed the building"), not when a country is
+    with_attackers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,7 @@ def lexicon(lang: str | None) -> Lexicon:
         lang=code,
         triggers=tuple(
             Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True),
-                    t.get("secondary", False))
+                    t.get("secondary", False), t.get("with_attackers", False))
             for t in raw["triggers"]
         ),
         any_trigger=words("|".join(t["re"] for t in raw["triggers"]), code),
