@@ -103,6 +103,8 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
     ("Six gunmen stormed a police post in the district.", True),
     ("Two militants attacked a plane at the airport.", True),
     ("The assailants barged into the house of a village elder.", True),
+    ("Militants executed three hostages on Sunday night.", True),
+    ("The state executed the prisoner on Sunday.", False),
     # no attackers named before the verb: a generic word, as before
     ("Protesters stormed the parliament building.", False),
     ("The army attacked positions near the border.", False),
@@ -112,6 +114,18 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
 def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_it(text: str, attack: bool) -> None:
     doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
     assert bool(_of(doc, "attack")) is attack
+
+
+@pytest.mark.parametrize(("text", "kind", "weapon"), [
+    ("Six suspected extremists slit the throats of seven shepherds in a pasture.", "armed_assault", "melee"),
+    ("A mob hacked a Hindu man to death in the town.", "armed_assault", "melee"),
+    ("Two youths smashed the windows of a bank, poured petrol inside and lit it on fire.", "facility_attack",
+     "incendiary"),
+])
+def test_throats_slit_hacked_to_death_and_lit_on_fire_are_attacks(text: str, kind: str, weapon: str) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    (attack,) = _of(doc, "attack")
+    assert (attack.attack_type, attack.weapon) == (kind, weapon)
 
 
 @pytest.mark.parametrize(("text", "killed", "injured"), [

@@ -86,8 +86,9 @@ def assemble(doc_id: str, mentions: Sequence[EventMention], entities: dict[str, 
 
 def _can_start(mention: EventMention) -> bool:
     if mention.type == "attack":
-        return mention.specific or mention.attackers_named or bool(totals(mention.figures) or mention.date
-                                                                   or mention.weapon)
+        if mention.specific or mention.attackers_named:
+            return True
+        return not mention.only_with_attackers and bool(totals(mention.figures) or mention.date or mention.weapon)
     if mention.type in _NEED_ACTOR:
         return mention.specific  # "the threat" alone only joins a threat already reported
     return mention.specific

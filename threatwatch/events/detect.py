@@ -55,6 +55,7 @@ class EventMention:
     actors: tuple[Actor, ...] = ()
     actor_cue: bool = False  # an armed group, or a word like "militants", is named in the sentence
     attackers_named: bool = False  # a `with_attackers` trigger with attackers named before it in its clause
+    only_with_attackers: bool = False  # every generic trigger is `attackers_only`: a date or figure starts nothing
     recent: bool = False  # "yesterday", "last week" with no publication date to resolve them against
 
 
@@ -170,6 +171,7 @@ def _mention(
         recent=any(t.kind == "relative" and not t.value for t in ctx.times),
         actor_cue=any(m.type == "armed_group" for m in ctx.mentions) or bool(ctx.lex.actor_nouns.search(sentence)),
         attackers_named=any(t.with_attackers and _attackers_before(ctx, sentence, m.start()) for m, t in found),
+        only_with_attackers=all(t.attackers_only for _, t in found if not t.specific),
     )
 
 

@@ -29,6 +29,8 @@ class Trigger:
     # a generic verb ("attacked", "stormed") that starts an attack when the attackers are named
     # before it in its clause ("Two gunmen stormed the building"), not when a country is
     with_attackers: bool = False
+    # ... and only then, not with a date or a figure as other generic words ("executed")
+    attackers_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ def lexicon(lang: str | None) -> Lexicon:
         lang=code,
         triggers=tuple(
             Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True),
-                    t.get("secondary", False), t.get("with_attackers", False))
+                    t.get("secondary", False), t.get("with_attackers", False), t.get("attackers_only", False))
             for t in raw["triggers"]
         ),
         any_trigger=words("|".join(t["re"] for t in raw["triggers"]), code),
