@@ -239,3 +239,29 @@ def test_names_that_read_as_adjectives_too_stay(text: str, word: str, label: str
 ])
 def test_a_word_the_other_rules_changed_is_not_dropped(text: str, model_span: str, label: str, mention: str) -> None:
     assert _adjust(text, _span(text, model_span, label)) == [(mention, label)]
+
+
+@pytest.mark.parametrize(("text", "place", "body"), [
+    ("Решение одобрили в правительстве Германии.", "Германии", "правительстве Германии"),
+    ("Этого требует руководство России.", "России", "руководство России"),
+    ("Вчера прибыла делегация Южной Кореи.", "Южной Кореи", "делегация Южной Кореи"),
+    ("Матч выиграла сборная СССР.", "СССР", "сборная СССР"),
+    ("Средства выделили в правительстве Новгородской области.", "Новгородской области",
+     "правительстве Новгородской области"),
+])
+def test_a_state_body_before_its_country_is_an_organisation_around_the_place(text: str, place: str,
+                                                                             body: str) -> None:
+    spans = russian.adjust(text, [_span(text, place, "location")], _morph())
+    assert [(text[s.start : s.end], s.label, s.nested) for s in spans] == \
+        [(body, "organization", False), (place, "location", True)]
+    assert spans[0].normal is not None and spans[0].normal.endswith(place) and spans[0].normal[0].isupper()
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Власти Греции молчат.", "Греции"),  # "власти" is not among the bodies: often left unmarked
+    ("Мы поедем в Германию.", "Германию"),  # no body
+    ("Правительство Сирии и Ирака", "Ирака"),  # "и" stands between
+    ("В правительстве он бывал. Германия молчит.", "Германия"),  # not right before the place
+])
+def test_no_state_body_no_organisation(text: str, place: str) -> None:
+    assert _adjust(text, _span(text, place, "location")) == [(place, "location")]

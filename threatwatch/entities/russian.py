@@ -6,7 +6,8 @@ where a mention is the whole noun group that names the organisation or place:
   Roxbury", "социальной сети Instagram", "партии «Яблоко»"; so does a place's: "реки Быстрицы",
   "штата Огайо";
 * a country a body belongs to, written after it in the genitive, belongs to it: "Конгресса США",
-  "Министерство обороны Индии";
+  "Министерство обороны Индии"; so does a state body named only by its common noun:
+  "правительства Украины", "сборная России" (the country stays a mention of its own inside);
 * a name with its abbreviation in brackets is two mentions: "Федеральная таможенная служба" and
   "ФТС" in "Федеральная таможенная служба (ФТС)";
 * a place named inside an organisation's name is a mention of its own as well: "Москвы" in "Эха
@@ -51,6 +52,15 @@ PLACE_DESCRIPTORS = frozenset({
     "проспект", "площадь", "переулок", "бульвар", "шоссе", "набережная", "река", "озеро", "море", "залив", "пролив",
     "остров", "полуостров", "гора", "хребет", "мыс", "долина", "пустыня", "замок", "храм", "собор", "монастырь",
     "дворец", "промзона", "аэропорт", "вокзал"
+})
+
+# Common nouns of a state's own bodies: with the country after them in the genitive they name an
+# organisation ("правительство Белоруссии", "руководства России", "сборной СССР"). Kept to the
+# bodies a state has one of; "власти", "суд" and "армия" are left out (factRuEval often leaves
+# "власти Греции" unmarked, and a court or army of a place is often not the state's).
+STATE_BODIES = frozenset({
+    "правительство", "руководство", "парламент", "сборная", "делегация", "посольство", "представительство",
+    "кабмин",
 })
 
 # Between a descriptor and a quoted name only the opening quote stands.
@@ -194,6 +204,39 @@ def with_country(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> li
 
 
 _WORD = re.compile(r"[\w-]+")
+_NOUN_BEFORE = re.compile(r"(?:^|(?<=[\s(]))([А-ЯЁа-яё-]+) $")
+
+
+def state_bodies(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
+    """A state body's common noun right before a country or place in the genitive, outside any
+    span, names an organisation with it ("правительства Украины" -> "Правительство Украины"), with
+    the noun's agreeing adjectives ("российской сборной России" is rare, "греческого правительства" is
+    not followed by a place); the place stays a mention of its own, nested inside."""
+    out: list[NamedSpan] = []
+    for i, span in enumerate(spans):
+        found = _NOUN_BEFORE.search(text, 0, span.start) if span.label == "location" else None
+        floor = spans[i - 1].end if i else 0
+        last = text[span.start : span.end].split()[-1]
+        if not found or found.start(1) < floor or not any(p.tag.case == "gent" for p in morph.parses(last)):
+            out.append(span)
+            continue
+        noun = found.group(1)
+        bodies = [p for p in morph.parses(noun.lower()) if "NOUN" in p.tag and p.normal_form in STATE_BODIES]
+        if not bodies or (noun[0].isupper() and not starts_a_sentence(text, found.start(1))):
+            out.append(span)
+            continue
+        start = found.start(1)
+        cases = {p.tag.case for p in bodies}
+        for _ in range(MAX_ADJECTIVES):
+            prev = re.search(r"(?:^|(?<=\s))([а-яё-]+)\s+$", text[:start])
+            if not prev or prev.start(1) < floor or not morph.adjective_cases(prev.group(1)) & cases:
+                break
+            start = prev.start(1)
+        normal = f"{bodies[0].normal_form.capitalize()} {text[span.start:span.end]}"
+        out += [NamedSpan(start, span.end, "organization", normal), replace(span, nested=True)]
+    return out
+
+
 _OPENING_QUOTE = re.compile(r"[«\"„“]\s*$")
 
 
@@ -243,7 +286,7 @@ def one_word_names(text: str, spans: Sequence[NamedSpan], original: Sequence[Nam
             or not morph.never_a_noun(text[s.start : s.end])]
 
 
-RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word")
+RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word", "state_body")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
@@ -265,4 +308,6 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
         spans = one_word_names(text, spans, original, morph)
     if "nested" in rules:
         spans = sorted([*spans, *nested_places(text, spans, morph)], key=lambda s: s.start)
+    if "state_body" in rules:
+        spans = state_bodies(text, spans, morph)
     return spans
