@@ -105,6 +105,9 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
     ("The assailants barged into the house of a village elder.", True),
     ("Militants executed three hostages on Sunday night.", True),
     ("The state executed the prisoner on Sunday.", False),
+    # passive: the named men are the victims
+    ("Three militants were executed in prison on Sunday.", False),
+    ("The insurgents had been ambushed by the army.", False),
     # no attackers named before the verb: a generic word, as before
     ("Protesters stormed the parliament building.", False),
     ("The army attacked positions near the border.", False),

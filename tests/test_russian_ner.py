@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -248,6 +249,8 @@ def test_a_word_the_other_rules_changed_is_not_dropped(text: str, model_span: st
     ("Матч выиграла сборная СССР.", "СССР", "сборная СССР"),
     ("Средства выделили в правительстве Новгородской области.", "Новгородской области",
      "правительстве Новгородской области"),
+    ("Об этом спорят в этом правительстве России.", "России", "правительстве России"),  # no pronoun
+    ("Это решили главные\nпарламент Грузии.", "Грузии", "парламент Грузии"),  # not across a line
 ])
 def test_a_state_body_before_its_country_is_an_organisation_around_the_place(text: str, place: str,
                                                                              body: str) -> None:
@@ -265,3 +268,11 @@ def test_a_state_body_before_its_country_is_an_organisation_around_the_place(tex
 ])
 def test_no_state_body_no_organisation(text: str, place: str) -> None:
     assert _adjust(text, _span(text, place, "location")) == [(place, "location")]
+
+
+def test_a_place_already_nested_in_a_name_gets_no_second_organisation() -> None:
+    text = "Заявление сделал Комитет Германии по делам парламента Грузии."
+    name = "Комитет Германии по делам парламента Грузии"
+    spans = russian.state_bodies(text, [_span(text, name, "organization"),
+                                        replace(_span(text, "Грузии", "location"), nested=True)], _morph())
+    assert [(text[s.start : s.end], s.nested) for s in spans] == [(name, False), ("Грузии", True)]

@@ -109,6 +109,10 @@ class Morphology:
     def adjective_cases(self, word: str) -> set[str]:
         return {p.tag.case for p in self.parses(word) if ("ADJF" in p.tag or "PRTF" in p.tag) and p.tag.case}
 
+    def pronoun(self, word: str) -> bool:
+        """A pronominal adjective ("всё", "своей", "этом"), which is no part of a name."""
+        return any("Apro" in p.tag for p in self.parses(word.lower()))
+
     def genitive_place(self, word: str) -> bool:
         return any("Geox" in p.tag and p.tag.case == "gent" for p in self.parses(word))
 
@@ -205,6 +209,7 @@ def with_country(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> li
 
 _WORD = re.compile(r"[\w-]+")
 _NOUN_BEFORE = re.compile(r"(?:^|(?<=[\s(]))([А-ЯЁа-яё-]+) $")
+_ADJECTIVE_BEFORE = re.compile(r"(?:^|(?<=\s))([а-яё-]+) +$")
 
 
 def state_bodies(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
@@ -213,27 +218,33 @@ def state_bodies(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> li
     the noun's agreeing adjectives ("российской сборной России" is rare, "греческого правительства" is
     not followed by a place); the place stays a mention of its own, nested inside."""
     out: list[NamedSpan] = []
-    for i, span in enumerate(spans):
-        found = _NOUN_BEFORE.search(text, 0, span.start) if span.label == "location" else None
-        floor = spans[i - 1].end if i else 0
+    floor = 0  # the end of every span so far, nested ones included: nothing is built across one
+    for span in spans:
+        found = None
+        if span.label == "location" and not span.nested:
+            found = _NOUN_BEFORE.search(text, max(floor, span.start - 40), span.start)
         last = text[span.start : span.end].split()[-1]
-        if not found or found.start(1) < floor or not any(p.tag.case == "gent" for p in morph.parses(last)):
+        if not found or not any(p.tag.case == "gent" for p in morph.parses(last)):
             out.append(span)
+            floor = max(floor, span.end)
             continue
         noun = found.group(1)
         bodies = [p for p in morph.parses(noun.lower()) if "NOUN" in p.tag and p.normal_form in STATE_BODIES]
         if not bodies or (noun[0].isupper() and not starts_a_sentence(text, found.start(1))):
             out.append(span)
+            floor = max(floor, span.end)
             continue
         start = found.start(1)
         cases = {p.tag.case for p in bodies}
         for _ in range(MAX_ADJECTIVES):
-            prev = re.search(r"(?:^|(?<=\s))([а-яё-]+)\s+$", text[:start])
-            if not prev or prev.start(1) < floor or not morph.adjective_cases(prev.group(1)) & cases:
+            # an agreeing adjective on the same line, not a pronoun ("всё руководство", "своей делегации")
+            prev = _ADJECTIVE_BEFORE.search(text, max(floor, start - 40), start)
+            if not prev or not morph.adjective_cases(prev.group(1)) & cases or morph.pronoun(prev.group(1)):
                 break
             start = prev.start(1)
         normal = f"{bodies[0].normal_form.capitalize()} {text[span.start:span.end]}"
         out += [NamedSpan(start, span.end, "organization", normal), replace(span, nested=True)]
+        floor = max(floor, span.end)
     return out
 
 
