@@ -104,6 +104,7 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
     ("Two militants attacked a plane at the airport.", True),
     ("The assailants barged into the house of a village elder.", True),
     ("Militants executed three hostages on Sunday night.", True),
+    ("Militants raided the village.", True),  # the longer "raided the village" names attackers too
     ("The state executed the prisoner on Sunday.", False),
     # passive: the named men are the victims
     ("Three militants were executed in prison on Sunday.", False),
