@@ -220,32 +220,33 @@ def state_bodies(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> li
     out: list[NamedSpan] = []
     floor = 0  # the end of every span so far, nested ones included: nothing is built across one
     for span in spans:
-        found = None
-        if span.label == "location" and not span.nested:
-            found = _NOUN_BEFORE.search(text, max(floor, span.start - 40), span.start)
-        last = text[span.start : span.end].split()[-1]
-        if not found or not any(p.tag.case == "gent" for p in morph.parses(last)):
-            out.append(span)
-            floor = max(floor, span.end)
-            continue
-        noun = found.group(1)
-        bodies = [p for p in morph.parses(noun.lower()) if "NOUN" in p.tag and p.normal_form in STATE_BODIES]
-        if not bodies or (noun[0].isupper() and not starts_a_sentence(text, found.start(1))):
-            out.append(span)
-            floor = max(floor, span.end)
-            continue
-        start = found.start(1)
-        cases = {p.tag.case for p in bodies}
-        for _ in range(MAX_ADJECTIVES):
-            # an agreeing adjective on the same line, not a pronoun ("всё руководство", "своей делегации")
-            prev = _ADJECTIVE_BEFORE.search(text, max(floor, start - 40), start)
-            if not prev or not morph.adjective_cases(prev.group(1)) & cases or morph.pronoun(prev.group(1)):
-                break
-            start = prev.start(1)
-        normal = f"{bodies[0].normal_form.capitalize()} {text[span.start:span.end]}"
-        out += [NamedSpan(start, span.end, "organization", normal), replace(span, nested=True)]
+        body = _state_body(text, span, floor, morph)
+        out += [body, replace(span, nested=True)] if body else [span]
         floor = max(floor, span.end)
     return out
+
+
+def _state_body(text: str, span: NamedSpan, floor: int, morph: Morphology) -> NamedSpan | None:
+    """The organisation a state body's noun before the place `span` names, if any (nothing before `floor`)."""
+    if span.label != "location" or span.nested:
+        return None
+    found = _NOUN_BEFORE.search(text, max(floor, span.start - 40), span.start)
+    if not found or not any(p.tag.case == "gent" for p in morph.parses(text[span.start : span.end].split()[-1])):
+        return None
+    noun = found.group(1)
+    bodies = [p for p in morph.parses(noun.lower()) if "NOUN" in p.tag and p.normal_form in STATE_BODIES]
+    if not bodies or (noun[0].isupper() and not starts_a_sentence(text, found.start(1))):
+        return None
+    start = found.start(1)
+    cases = {p.tag.case for p in bodies}
+    for _ in range(MAX_ADJECTIVES):
+        # an agreeing adjective on the same line, not a pronoun ("всё руководство", "своей делегации")
+        prev = _ADJECTIVE_BEFORE.search(text, max(floor, start - 40), start)
+        if not prev or not morph.adjective_cases(prev.group(1)) & cases or morph.pronoun(prev.group(1)):
+            break
+        start = prev.start(1)
+    normal = f"{bodies[0].normal_form.capitalize()} {text[span.start:span.end]}"
+    return NamedSpan(start, span.end, "organization", normal)
 
 
 _OPENING_QUOTE = re.compile(r"[«\"„“]\s*$")

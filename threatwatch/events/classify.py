@@ -36,6 +36,7 @@ from threatwatch.records import Span
 CONFIDENT = 0.0
 _TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 RULE_FEATURE = "RULE={}"  # the rules' answer, as a feature, so the model learns when to trust it
+_RULE_PREFIX = RULE_FEATURE.format("")
 SWITCH_OFF = "THREATWATCH_RULES_ONLY"  # set (to anything) to leave attacks to the rules, as training does
 
 
@@ -60,7 +61,7 @@ def feature_values(known: list[str], index: dict[str, int], idf: np.ndarray,
     the words together scaled to length 1 (a long evidence does not outweigh a short one); the
     rules' answer weighs `rule_weight` on its own, whatever the text's length."""
     rows = np.fromiter((index[f] for f in known), dtype=np.int64, count=len(known))
-    is_rule = np.fromiter((f.startswith("RULE=") for f in known), dtype=bool, count=len(known))
+    is_rule = np.fromiter((f.startswith(_RULE_PREFIX) for f in known), dtype=bool, count=len(known))
     values = np.where(is_rule, 0.0, idf[rows])
     norm = float(np.sqrt((values * values).sum())) or 1.0
     return rows, np.where(is_rule, rule_weight, values / norm)
@@ -144,13 +145,13 @@ def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_ans
     model is confident enough, and it read at least one word it knows (the rules' answer alone
     gives it nothing to add)."""
     return (answer != rule_answer and float(probabilities.max()) >= CONFIDENT
-            and any(not f.startswith("RULE=") for f in known))
+            and any(not f.startswith(_RULE_PREFIX) for f in known))
 
 
 def _cue(model: LinearModel, label: int, known: list[str], spans: list[Span]) -> Span | None:
     """Where in the evidence the strongest word for `label` is (a word pair counts as one phrase)."""
     weighs = model.contributions(known, label)
-    for name in sorted((f for f in known if not f.startswith("RULE=")), key=lambda f: -weighs[f]):
+    for name in sorted((f for f in known if not f.startswith(_RULE_PREFIX)), key=lambda f: -weighs[f]):
         if weighs[name] <= 0:
             break
         pattern = re.compile(r"(?<![\w'-])" + r"\W+".join(map(re.escape, name.split())) + r"(?![\w'-])", re.IGNORECASE)
