@@ -120,7 +120,41 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     assert bool(_of(doc, "attack")) is attack
 
 
+@pytest.mark.parametrize(("text", "attack"), [
+    ("Two assailants threw acid at three schoolgirls outside their school.", True),
+    ("A journalist was severely beaten by unidentified men near his home.", True),
+    ("Militants decapitated two young men in the market.", True),
+    ("Unknown perpetrators fired small arms (machine guns) at the headquarters of the party.", True),
+    ("Israeli forces fired rubber bullets at fishermen off the coast.", True),
+    ("The former mayor suffered a gunshot wound in his left arm.", True),
+    ("Assailants set a Delhi Public School bus on fire in the district.", True),
+    ("A man crashed his vehicle into the gate of the air base.", True),
+    ("A girls school was attacked by suspected members of the Pakistani Taliban.", True),
+    ("Three masked men injured a civilian in the street.", True),
+    ("Assailants invaded the home of a local leader.", True),
+    # the same words about other things
+    ("He fired his assistant on Monday at the office.", False),
+    ("The coach was badly beaten in the final by the champion.", False),
+    ("The plan was attacked by critics in parliament.", False),
+    ("Two soldiers were injured in the accident.", False),
+])
+def test_acid_beatings_beheadings_shots_fired_and_attacks_in_the_passive(text: str, attack: bool) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    assert bool(_of(doc, "attack")) is attack
+
+
+def test_mortars_fired_at_a_target_are_a_bombing_and_shelling_stays_a_military_operation() -> None:
+    doc = process(RawDocument(path="t.txt", content="The rebels fired 120mm and 82mm mortars at the army positions.",
+                              is_html=False), entities=False)
+    assert [(e.attack_type, e.weapon) for e in _of(doc, "attack")] == [("bombing", "explosives")]
+    doc = process(RawDocument(path="t.txt", content="Regime forces shelled Kinda in Idleb using artillery fire.",
+                              is_html=False), entities=False)
+    assert _of(doc, "military_operation") and not _of(doc, "attack")
+
+
 @pytest.mark.parametrize(("text", "kind", "weapon"), [
+    ("Two assailants threw acid at three schoolgirls outside their school.", "unarmed_assault", "chemical"),
+    ("A journalist was severely beaten by unidentified men near his home.", "unarmed_assault", "melee"),
     ("Six suspected extremists slit the throats of seven shepherds in a pasture.", "armed_assault", "melee"),
     ("A mob hacked a Hindu man to death in the town.", "armed_assault", "melee"),
     ("Two youths smashed the windows of a bank, poured petrol inside and lit it on fire.", "facility_attack",
