@@ -266,6 +266,19 @@ def test_a_bracket_the_name_does_not_open_or_close_is_cut(span: str, kept: str) 
     assert text[start:end] == kept
 
 
+@pytest.mark.parametrize(("text", "span", "lang", "kept"), [
+    ("Putin's aides said so.", "Putin's", "en", "Putin"),  # an English possessive
+    ("He met the Taliban.", "the Taliban", "en", "Taliban"),
+    ("Картину продал аукционный дом Sotheby's вчера.", "Sotheby's", "ru", "Sotheby's"),  # the brand's own
+    ("Об этом пишет газета The Independent.", "The Independent", "ru", "The Independent"),  # a title
+    ("Selon le journal Le Monde, hier.", "le journal", "fr", "journal"),  # French articles as before
+])
+def test_articles_and_possessives_are_cut_only_in_the_language_they_belong_to(text: str, span: str, lang: str,
+                                                                              kept: str) -> None:
+    start, end = trim(text, text.index(span), text.index(span) + len(span), lang)
+    assert text[start:end] == kept
+
+
 @pytest.mark.parametrize(("text", "label", "name"), [
     ("وألمانيا", "location", "ألمانيا"),  # و + Germany: the place is known, the conjunction goes
     ("لداعش", "organization", "داعش"),  # ل + Daesh, a registry armed group

@@ -94,7 +94,7 @@ def test_place_inside_an_organisation_is_nested(text: str, body: str, place: str
 def test_first_word_and_surnames_are_not_nested_places() -> None:
     text = "Администрация Обамы и Москва-Сити ответили."
     out = russian.adjust(text, [_span(text, "Администрация Обамы", "organization")], _morph())
-    assert not any(s.nested for s in out)
+    assert not any(s.nested and s.label == "location" for s in out)
 
 
 def test_country_as_subject_stays_a_place() -> None:
@@ -276,3 +276,51 @@ def test_a_place_already_nested_in_a_name_gets_no_second_organisation() -> None:
     spans = russian.state_bodies(text, [_span(text, name, "organization"),
                                         replace(_span(text, "Грузии", "location"), nested=True)], _morph())
     assert [(text[s.start : s.end], s.nested) for s in spans] == [(name, False), ("Грузии", True)]
+
+
+def _nested(text: str, outer: str, rule: str) -> list[tuple[str, str]]:
+    spans = russian.adjust(text, [_span(text, outer, "organization")], _morph(), rules=(rule,))
+    return [(text[s.start : s.end], s.label) for s in spans if s.nested]
+
+
+@pytest.mark.parametrize(("text", "outer", "inner"), [
+    ("Об этом сообщил член правления «Газпром-Медиа».", "правления «Газпром-Медиа", "Газпром-Медиа"),
+    ("Собрался совет директоров ОАО «Известия».", "совет директоров ОАО «Известия", "ОАО «Известия"),
+    ("Выступил глава группы наблюдателей ОБСЕ.", "группы наблюдателей ОБСЕ", "ОБСЕ"),
+    ("Заявки принимает Фонд посевного финансирования Microsoft.", "Фонд посевного финансирования Microsoft",
+     "Microsoft"),
+    ("Закон одобрила Палата представителей Конгресса США.", "Палата представителей Конгресса США",
+     "Конгресса США"),
+])
+def test_an_organisation_inside_another_after_a_word_that_is_not_its_descriptor(text: str, outer: str,
+                                                                                inner: str) -> None:
+    assert _nested(text, outer, "nested_org") == [(inner, "organization")]
+
+
+@pytest.mark.parametrize(("text", "outer"), [
+    ("Клип показала группа «Ленинград».", "группа «Ленинград"),  # its own descriptor: one mention
+    ("Патент получила социальная сеть Facebook.", "социальная сеть Facebook"),
+    ("Картину продал аукционный дом Sotheby's.", "аукционный дом Sotheby's"),
+    ("Выступил Совет Федерации.", "Совет Федерации"),  # no lower-case word before a name inside
+])
+def test_an_organisations_own_name_after_its_descriptor_is_not_nested(text: str, outer: str) -> None:
+    assert _nested(text, outer, "nested_org") == []
+
+
+@pytest.mark.parametrize(("text", "outer", "person"), [
+    ("Спектакль идёт в ГМИИ им. Пушкина.", "ГМИИ им. Пушкина", "Пушкина"),
+    ("Он играл в Театре Вахтангова.", "Театре Вахтангова", "Вахтангова"),
+    ("Он учился в Московском университете имени М.В. Ломоносова.", "Московском университете имени М.В. Ломоносова",
+     "М.В. Ломоносова"),
+    ("Грант выделил фонд Джорджа Монтгомери.", "фонд Джорджа Монтгомери", "Джорджа Монтгомери"),
+])
+def test_a_person_an_organisation_is_named_after_is_a_mention_of_its_own(text: str, outer: str, person: str) -> None:
+    assert _nested(text, outer, "nested_person") == [(person, "person")]
+
+
+@pytest.mark.parametrize(("text", "outer"), [
+    ("Звучал шлягер группы «Бич Бойз».", "группы «Бич Бойз"),  # a quoted name is the group's own
+    ("Учёные Университета Кембриджа.", "Университета Кембриджа"),  # a place, not a person
+])
+def test_no_person_inside_a_quoted_name_or_a_place(text: str, outer: str) -> None:
+    assert _nested(text, outer, "nested_person") == []

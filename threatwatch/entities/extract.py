@@ -61,7 +61,7 @@ def _model_spans(doc: Document) -> tuple[list[Found], set[str]]:
         for (offset, text), spans in zip(items, recognizer.find([text for _, text in items]), strict=True):
             here: list[Found] = []
             for span in spans:
-                start, end = trim(text, span.start, span.end)
+                start, end = trim(text, span.start, span.end, lang)
                 if span.nested:
                     here.append(Found(offset + start, offset + end, span.label, None, span.normal, nested=True))
                     continue

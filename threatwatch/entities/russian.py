@@ -12,6 +12,10 @@ where a mention is the whole noun group that names the organisation or place:
   "ФТС" in "Федеральная таможенная служба (ФТС)";
 * a place named inside an organisation's name is a mention of its own as well: "Москвы" in "Эха
   Москвы", "РФ" in "МИД РФ" (a nested span, so the place links too);
+* an organisation a body belongs to, named inside the body's span after a word that is not the
+  body's own descriptor, is a mention of its own, nested: "Газпром-Медиа" in "правления
+  «Газпром-Медиа»", "ОБСЕ" in "группы наблюдателей ОБСЕ"; so is a person an organisation is named
+  after: "Пушкина" in "ГМИИ им. Пушкина", "Вахтангова" in "Театре Вахтангова";
 * a person's mention starts at the name, not at a title or any other common word the model took
   in before it ("Полковник Васин" is Васин);
 * quotation marks are not part of a name: a name ends before its closing quote ("ОАО «Северный
@@ -36,7 +40,7 @@ from threatwatch.entities.ner import NamedSpan
 # notion of an organisation descriptor; lower-case, matched on pymorphy's lemma.
 DESCRIPTORS = frozenset({
     "агентство", "информагентство", "агенство", "ассоциация", "академия", "авиакомпания", "банк", "блок", "бюро",
-    "ведомство", "галерея", "газета", "группа", "департамент", "движение", "еженедельник", "журнал", "завод",
+    "ведомство", "галерея", "газета", "группа", "департамент", "движение", "дом", "еженедельник", "журнал", "завод",
     "издание", "издательство", "институт", "канал", "киностудия", "клуб", "коалиция", "команда", "комиссия",
     "комитет", "компания", "консорциум", "концерн", "корпорация", "министерство", "медиагруппа", "медиахолдинг",
     "мессенджер", "музей", "объединение", "организация", "партия", "палата", "парламент", "портал", "правительство",
@@ -124,6 +128,23 @@ class Morphology:
         parses = self.parses(word)
         return bool(parses) and all(p.is_known for p in parses) and \
             not any({"Name", "Surn", "Patr", "Init", "Geox", "Orgn", "Abbr"} & p.tag.grammemes for p in parses)
+
+    def owner_word(self, word: str) -> bool:
+        """A capitalised Cyrillic noun or adjective whose likeliest reading is a genitive and that
+        is no place or person: the start of a name that owns what comes before it ("Палаты
+        представителей Конгресса", "комиссии Европейского союза"), not "Театра на Таганке"."""
+        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
+            return False
+        parses = self.parses(word)
+        return bool(parses) and parses[0].tag.case == "gent" and bool({"NOUN", "ADJF"} & parses[0].tag.grammemes) \
+            and not {"Geox", "Name", "Surn", "Patr"} & parses[0].tag.grammemes
+
+    def personal_name(self, word: str) -> bool:
+        """A capitalised Cyrillic word whose likeliest reading is a first name, surname or patronymic."""
+        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
+            return False
+        parses = self.parses(word)
+        return bool(parses) and bool({"Name", "Surn", "Patr"} & parses[0].tag.grammemes)
 
     def never_a_noun(self, word: str) -> bool:
         """A Cyrillic word the dictionary knows only as a verb, gerund, participle, adjective or
@@ -266,6 +287,88 @@ def nested_places(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> l
     return out
 
 
+_TOKEN = re.compile(r"\S+")
+_LATIN_OR_ACRONYM = re.compile(r"[A-Za-z][\w.&!'-]*|[А-ЯЁ]{2,}")
+_LEGAL_FORMS = frozenset({"ОАО", "ЗАО", "ООО", "ПАО", "АО", "ГУП", "ФГУП", "МУП", "НКО", "АНО"})
+
+
+def nested_organisations(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
+    """An organisation named inside an organisation's span, after a word that is not its
+    descriptor, as factRuEval marks it: a body of an organisation is one mention and the
+    organisation another ("правления «Газпром-Медиа»" -> Газпром-Медиа, "группы наблюдателей ОБСЕ" ->
+    ОБСЕ, "Палаты представителей Конгресса США" -> Конгресса США). After the organisation's own
+    descriptor the name is no mention of its own ("социальной сети Facebook", "группа «Ленинград»")."""
+    out = []
+    for span in spans:
+        if span.label != "organization" or span.nested:
+            continue
+        words = [w for w in _TOKEN.finditer(text, span.start, span.end)]
+        if len(words) < 2 or not re.match(r"[А-ЯЁа-яё]", words[0].group()):
+            continue
+        inner = _inner_organisation(text, span, words, morph)
+        if inner is not None:
+            out.append(NamedSpan(inner, span.end, "organization", None, nested=True))
+    return out
+
+
+def _bare(word: str) -> str:
+    return word.strip(_OPEN_QUOTES + _CLOSE_QUOTES + ".,;:()")
+
+
+def _inner_organisation(text: str, span: NamedSpan, words: list[re.Match], morph: Morphology) -> int | None:
+    """Where the organisation inside `span` starts, if one does: after a lower-case word that is
+    not a descriptor, a quoted name (from its legal form, if one stands before the quote), a run of
+    Latin words or acronyms that ends the span, or a capitalised descriptor's name."""
+    def after_a_body(i: int) -> bool:  # word i is preceded by a lower-case word that is no descriptor
+        before = _bare(words[i - 1].group())
+        return i >= 1 and before.islower() and not morph.descriptor_cases(before)
+
+    quoted = [i for i in range(1, len(words)) if words[i].group()[0] in _OPEN_QUOTES]
+    if quoted:
+        i = quoted[-1]
+        if i >= 2 and _bare(words[i - 1].group()) in _LEGAL_FORMS:
+            return words[i - 1].start() if after_a_body(i - 1) else None
+        return words[i].start() + 1 if after_a_body(i) else None
+    # otherwise a name right after the span's first word is that word's own ("нефтетрейдера
+    # Gunvor"); one further on names an owner ("группы наблюдателей ОБСЕ")
+    run = len(words)
+    while run > 2 and _LATIN_OR_ACRONYM.fullmatch(_bare(words[run - 1].group())) \
+            and not morph.place_lemma(_bare(words[run - 1].group())):
+        run -= 1
+    if run < len(words):
+        return words[run].start() if after_a_body(run) else None
+    for i in range(len(words) - 1, 1, -1):
+        word = _bare(words[i].group())
+        if word[:1].isupper() and morph.owner_word(word) and after_a_body(i):
+            return words[i].start()  # "… Конгресса США", "… Университета Кембриджа", "… Европейского союза"
+    return None
+
+_INITIALS = re.compile(r"(?:[А-ЯЁ]\.){1,2}")
+_NAMED_AFTER = frozenset({"им.", "имени"})
+
+
+def nested_persons(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
+    """A person an organisation is named after, at the end of its span, is a mention of its own,
+    as factRuEval marks it: "ГМИИ им. Пушкина", "Театре Вахтангова", "фонд Джорджа Монтгомери"."""
+    out = []
+    for span in spans:
+        if span.label != "organization" or span.nested:
+            continue
+        words = list(_TOKEN.finditer(text, span.start, span.end))
+        if len(words) < 2 or not re.match(r"[А-ЯЁа-яё]", words[0].group()):
+            continue
+        start = None
+        for i in range(len(words) - 1, 0, -1):
+            word = words[i].group()
+            if not (_INITIALS.fullmatch(word) or morph.personal_name(word)):
+                break
+            start = words[i].start()
+        # a quoted name is the organisation's own ("группы «Бич Бойз»"), whatever its words
+        if start is not None and not any(q in text[span.start : start] for q in _OPEN_QUOTES):
+            out.append(NamedSpan(start, span.end, "person", None, nested=True))
+    return out
+
+
 def without_common_words(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
     """A person's name starts at the name: a title or any other common word the model took in
     before it is left out ("Полковник Васин", "профессору Баженову", "Нравился Сталину")."""
@@ -298,7 +401,8 @@ def one_word_names(text: str, spans: Sequence[NamedSpan], original: Sequence[Nam
             or not morph.never_a_noun(text[s.start : s.end])]
 
 
-RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word", "state_body")
+RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word", "state_body",
+         "nested_org", "nested_person")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
@@ -322,4 +426,8 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
         spans = sorted([*spans, *nested_places(text, spans, morph)], key=lambda s: s.start)
     if "state_body" in rules:
         spans = state_bodies(text, spans, morph)
+    if "nested_org" in rules:
+        spans = sorted([*spans, *nested_organisations(text, spans, morph)], key=lambda s: s.start)
+    if "nested_person" in rules:
+        spans = sorted([*spans, *nested_persons(text, spans, morph)], key=lambda s: s.start)
     return spans

@@ -18,6 +18,9 @@ from threatwatch.entities.registry import places, registry
 _LEADING = re.compile(r"^(?:(?:the|The|THE|le|la|les|Le|La|Les)\s+|l'|l’|L'|L’)(?=\w)")
 # ... but the full stop of an abbreviation (U.S., Inc.) belongs to it.
 _TRAILING = re.compile(r"(?:['’]s?|\s*[,;:]|(?<!\b[A-Z])(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bJr)(?<!\bSt)\.)$")
+# An English possessive is no part of the name ("Putin's"); in other languages a Latin name keeps its
+# "'s", which belongs to it ("аукционного дома Sotheby's", "chez McDonald's").
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,16 +219,18 @@ def _known(surface: str, label: str | None = None) -> bool:
 _CAPS_HEAD = re.compile(r"([A-ZÀ-ÖØ-ÞА-ЯЁ]{4,}(?:[ -][A-ZÀ-ÖØ-ÞА-ЯЁ]{2,})*)\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])")
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim(text: str, start: int, end: int, lang: str = "en") -> tuple[int, int]:
     surface = text[start:end]
-    lead = _LEADING.match(surface)
+    # an article opens an English or French name's span ("the Kremlin"); in a Russian or Arabic
+    # text a Latin "The" is part of a title ("газета The Independent")
+    lead = _LEADING.match(surface) if lang in ("en", "fr") else None
     if lead:
         start += lead.end()
     head = _CAPS_HEAD.match(text, start, end)
     if head and name_key(head.group(1)) in places():
         end = head.end(1)  # the place in capitals is the name; the word after it starts the story
     trail = _TRAILING.search(text[start:end])
-    if trail:
+    if trail and not (lang != "en" and _POSSESSIVE.fullmatch(trail.group())):
         end -= len(trail.group())
     # a bracket the name does not open or close: a model's span that ran into "(Jürgen Klinsmann)"
     while end > start and text[end - 1] == ")" and text.count("(", start, end) < text.count(")", start, end):
