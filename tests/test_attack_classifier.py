@@ -85,3 +85,18 @@ def test_shipped_models_keep_every_field_span_true_to_the_text() -> None:
     for event in attacks:
         for _, span in event.fields:
             assert doc.text[span.start:span.end] == span.text
+
+
+def test_the_weapon_models_unknown_leaves_the_weapon_empty_and_points_at_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # "unspecified" speaks for GTD's Unknown weapon; the rules' firearms weighs little.
+    index = {"unspecified": 0, "RULE=firearms": 1}
+    weights = np.array([[4.0, -2.0], [-0.5, 0.5]], dtype=np.float32)
+    model = LinearModel((classify.UNKNOWN, "firearms"), index, weights, np.zeros(2, dtype=np.float32),
+                        np.ones(2, dtype=np.float32), 1.0)
+    monkeypatch.setattr(classify, "models", lambda: {"weapon": model})
+    text = "Gunmen shot dead a guard with unspecified weapons in the town."
+    assert second_opinion("weapon", [Span(0, len(text), text)], "firearms") == (classify.UNKNOWN, None)
+    (attack,) = [e for e in process(RawDocument("t.txt", text, False), entities=False).events if e.type == "attack"]
+    assert attack.weapon is None and "weapon" not in dict(attack.fields)
+    assert attack.attack_type == "armed_assault"  # the kind model is untouched (none loaded here)

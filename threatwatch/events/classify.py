@@ -37,6 +37,7 @@ CONFIDENT = 0.0
 _TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 RULE_FEATURE = "RULE={}"  # the rules' answer, as a feature, so the model learns when to trust it
 _RULE_PREFIX = RULE_FEATURE.format("")
+UNKNOWN = "unknown"  # the weapon model's answer for "the text names none": the weapon is left empty
 SWITCH_OFF = "THREATWATCH_RULES_ONLY"  # set (to anything) to leave attacks to the rules, as training does
 
 
@@ -126,7 +127,8 @@ def second_opinion(
     field: str, evidence: Iterable[Span], rule_answer: str | None
 ) -> tuple[str, Span | None] | None:
     """The model's answer for `field` and the evidence word that weighed most for it, when it
-    should replace the rules' answer; None to keep the rules'."""
+    should replace the rules' answer; None to keep the rules'. The weapon model may answer UNKNOWN
+    (no span): the evidence names no weapon and the weapon stays empty."""
     model = models().get(field)
     spans = list(evidence)
     if model is None or not spans:
@@ -137,7 +139,7 @@ def second_opinion(
     answer = model.labels[best]
     if not overrules(probabilities, known, answer, rule_answer):
         return None
-    return answer, _cue(model, best, known, spans)
+    return answer, None if answer == UNKNOWN else _cue(model, best, known, spans)
 
 
 def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_answer: str | None) -> bool:

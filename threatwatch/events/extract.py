@@ -15,7 +15,7 @@ from threatwatch.events.assemble import assemble
 from threatwatch.events.attribution import Attribution, find_attributions
 from threatwatch.events.casualties import incident_count, stated_attackers
 from threatwatch.events.claims import SentenceFacts, find_claims, speaker_mention, unnamed
-from threatwatch.events.classify import second_opinion
+from threatwatch.events.classify import UNKNOWN, second_opinion
 from threatwatch.events.detect import EventMention, SentenceContext, find_mentions
 from threatwatch.events.lexicon import lexicon
 from threatwatch.events.quantities import find_quantities
@@ -86,12 +86,14 @@ def _with_second_opinion(event: Event) -> Event:
     if event.type != "attack":
         return event
     spans = dict(event.fields)
-    changes: dict[str, str] = {}
+    changes: dict[str, str | None] = {}
     for field in ("attack_type", "weapon"):
         rules = getattr(event, field)
         found = second_opinion(field, event.evidence, None if rules == "unknown" else rules)
         if found:
             changes[field], cue = found
+            if field == "weapon" and changes[field] == UNKNOWN:
+                changes[field] = None  # the evidence names no weapon
             if cue:
                 spans[field] = cue
             else:
