@@ -60,6 +60,8 @@ def test_the_model_overrides_when_it_knows_a_word_and_points_at_it(monkeypatch: 
     # No word it knows: the rules' answer, or their silence, stands.
     assert second_opinion("weapon", [Span(0, 6, "a raid")], None) is None
     assert second_opinion("weapon", [Span(0, 6, "a raid")], "firearms") is None
+    # A rules' answer the model has no label for (too rare to learn) is not its to overrule.
+    assert second_opinion("weapon", evidence, "vehicle") is None
     # Less sure than CONFIDENT: the rules' answer stands.
     monkeypatch.setattr(classify, "CONFIDENT", 0.999)
     assert second_opinion("weapon", evidence, "firearms") is None

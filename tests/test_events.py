@@ -122,21 +122,37 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
 
 @pytest.mark.parametrize(("text", "attack"), [
     ("Two assailants threw acid at three schoolgirls outside their school.", True),
-    ("A journalist was severely beaten by unidentified men near his home.", True),
+    ("A journalist was brutally beaten by unidentified men near his home.", True),
+    ("Acid was thrown on her face by two men.", True),
     ("Militants decapitated two young men in the market.", True),
     ("Unknown perpetrators fired small arms (machine guns) at the headquarters of the party.", True),
     ("Israeli forces fired rubber bullets at fishermen off the coast.", True),
+    ("Gunmen fired several shots at a police patrol.", True),
     ("The former mayor suffered a gunshot wound in his left arm.", True),
     ("Assailants set a Delhi Public School bus on fire in the district.", True),
     ("A man crashed his vehicle into the gate of the air base.", True),
-    ("A girls school was attacked by suspected members of the Pakistani Taliban.", True),
-    ("Three masked men injured a civilian in the street.", True),
+    ("A man drove a truck into the crowd at the market.", True),
+    ("A girls school was attacked by suspected militants in Jamrud.", True),
     ("Assailants invaded the home of a local leader.", True),
     # the same words about other things
     ("He fired his assistant on Monday at the office.", False),
     ("The coach was badly beaten in the final by the champion.", False),
     ("The plan was attacked by critics in parliament.", False),
     ("Two soldiers were injured in the accident.", False),
+    ("Three men were seriously injured in a car crash.", False),
+    ("A man injured his back lifting boxes.", False),
+    ("Two men invaded the pitch during the match.", False),
+    ("A drunk driver crashed his car into a tree on the highway.", False),
+    ("The new law was attacked by members of the opposition.", False),
+    ("The budget was attacked by Conservative rebels in the Commons.", False),
+    ("The convoy was targeted by Russian fighter jets near Idlib.", False),
+    ("The president fired the commander of the missile forces.", False),
+    ("Trump fired shots at DeSantis during the rally in Iowa.", False),
+    ("The coast guard fired water cannons at the vessels.", False),
+    ("Soldiers fired warning shots at the crowd.", False),
+    ("The actor died of a self-inflicted gunshot wound.", False),
+    ("Israel pursued a decapitation strategy against the group's leadership.", False),
+    ("The ruling party was severely beaten in the local elections.", False),
 ])
 def test_acid_beatings_beheadings_shots_fired_and_attacks_in_the_passive(text: str, attack: bool) -> None:
     doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
@@ -154,7 +170,8 @@ def test_mortars_fired_at_a_target_are_a_bombing_and_shelling_stays_a_military_o
 
 @pytest.mark.parametrize(("text", "kind", "weapon"), [
     ("Two assailants threw acid at three schoolgirls outside their school.", "unarmed_assault", "chemical"),
-    ("A journalist was severely beaten by unidentified men near his home.", "unarmed_assault", "melee"),
+    ("A journalist was brutally beaten by unidentified men near his home.", "unarmed_assault", "melee"),
+    ("A man rammed a truck into the crowd at the market.", "unarmed_assault", "vehicle"),
     ("Six suspected extremists slit the throats of seven shepherds in a pasture.", "armed_assault", "melee"),
     ("A mob hacked a Hindu man to death in the town.", "armed_assault", "melee"),
     ("Two youths smashed the windows of a bank, poured petrol inside and lit it on fire.", "facility_attack",
@@ -347,3 +364,9 @@ def test_eval_gtd_and_acled_score_what_the_store_holds(tmp_path: Path) -> None:
     acled.write_text("".join(json.dumps(r) + "\n" for r in notes), "utf-8")
     scores = evaluate_acled(acled)
     assert scores["metrics"] == {"fatalities_exact": 1.0, "fatalities_exact_when_deaths": 1.0}
+
+
+def test_assaulted_names_no_weapon_so_the_weapon_words_decide() -> None:
+    doc = process(RawDocument(path="t.txt", content="Gunmen assaulted a police post with AK-47 rifles.",
+                              is_html=False), entities=False)
+    assert [e.weapon for e in _of(doc, "attack")] == ["firearms"]

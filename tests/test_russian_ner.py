@@ -94,7 +94,8 @@ def test_place_inside_an_organisation_is_nested(text: str, body: str, place: str
 def test_first_word_and_surnames_are_not_nested_places() -> None:
     text = "Администрация Обамы и Москва-Сити ответили."
     out = russian.adjust(text, [_span(text, "Администрация Обамы", "organization")], _morph())
-    assert not any(s.nested and s.label == "location" for s in out)
+    # no place nested; the president the administration belongs to is a person of its own
+    assert [(text[s.start : s.end], s.label) for s in out if s.nested] == [("Обамы", "person")]
 
 
 def test_country_as_subject_stays_a_place() -> None:
@@ -300,7 +301,9 @@ def test_an_organisation_inside_another_after_a_word_that_is_not_its_descriptor(
 @pytest.mark.parametrize(("text", "outer"), [
     ("Клип показала группа «Ленинград».", "группа «Ленинград"),  # its own descriptor: one mention
     ("Патент получила социальная сеть Facebook.", "социальная сеть Facebook"),
-    ("Картину продал аукционный дом Sotheby's.", "аукционный дом Sotheby's"),
+    ("Картину продал аукционный дом Sotheby's.", "аукционный дом Sotheby's"),  # a kind of business
+    ("Смартфон выпустил китайский производитель Huawei.", "китайский производитель Huawei"),
+    ("Контроль перешёл к нефтетрейдеру Gunvor.", "нефтетрейдеру Gunvor"),  # right after the first word
     ("Выступил Совет Федерации.", "Совет Федерации"),  # no lower-case word before a name inside
 ])
 def test_an_organisations_own_name_after_its_descriptor_is_not_nested(text: str, outer: str) -> None:
@@ -321,6 +324,13 @@ def test_a_person_an_organisation_is_named_after_is_a_mention_of_its_own(text: s
 @pytest.mark.parametrize(("text", "outer"), [
     ("Звучал шлягер группы «Бич Бойз».", "группы «Бич Бойз"),  # a quoted name is the group's own
     ("Учёные Университета Кембриджа.", "Университета Кембриджа"),  # a place, not a person
+    ("Матч выиграл ФК Спартак.", "ФК Спартак"),  # one word that reads as a first name, not a surname
 ])
 def test_no_person_inside_a_quoted_name_or_a_place(text: str, outer: str) -> None:
     assert _nested(text, outer, "nested_person") == []
+
+
+def test_a_house_is_no_organisation_descriptor() -> None:
+    # "дом" names a business only with its adjective ("аукционный дом"); "в доме ФБК" is a search of a house
+    text = "Силовики провели обыск в доме ФБК."
+    assert _adjust(text, _span(text, "ФБК", "organization")) == [("ФБК", "organization")]

@@ -159,7 +159,8 @@ def main() -> None:
                 alone, pipeline = combined(model, labels, found[j], rules[j])
                 truth = labels[gold[j]]
                 if truth == classify.UNKNOWN:  # eval gtd skips these rows; count those left empty
-                    hits["unknown_left_empty"] += pipeline in (classify.UNKNOWN, "")
+                    hits["unknown_with_attack"] += attack[j]
+                    hits["unknown_left_empty"] += attack[j] and pipeline in (classify.UNKNOWN, "")
                     continue
                 hits["rules"] += attack[j] and rules[j] == truth
                 hits["model"] += attack[j] and alone == truth
@@ -168,6 +169,8 @@ def main() -> None:
         scores: dict[str, float] = {k: round(hits[k] / scored, 4) for k in ("rules", "model", "pipeline")}
         if field in LEARNS_UNKNOWN:
             scores["unknown_rows"] = len(kept) - scored
+            # of those where the pipeline finds an attack, how many get no weapon
+            scores["unknown_rows_with_attack"] = hits["unknown_with_attack"]
             scores["unknown_left_empty"] = hits["unknown_left_empty"]
         print(field, len(kept), "rows,", attack.count(False), "without an attack found, cross-validated accuracy:",
               scores, flush=True)

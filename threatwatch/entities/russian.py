@@ -40,13 +40,21 @@ from threatwatch.entities.ner import NamedSpan
 # notion of an organisation descriptor; lower-case, matched on pymorphy's lemma.
 DESCRIPTORS = frozenset({
     "агентство", "информагентство", "агенство", "ассоциация", "академия", "авиакомпания", "банк", "блок", "бюро",
-    "ведомство", "галерея", "газета", "группа", "департамент", "движение", "дом", "еженедельник", "журнал", "завод",
+    "ведомство", "галерея", "газета", "группа", "департамент", "движение", "еженедельник", "журнал", "завод",
     "издание", "издательство", "институт", "канал", "киностудия", "клуб", "коалиция", "команда", "комиссия",
     "комитет", "компания", "консорциум", "концерн", "корпорация", "министерство", "медиагруппа", "медиахолдинг",
     "мессенджер", "музей", "объединение", "организация", "партия", "палата", "парламент", "портал", "правительство",
     "прокуратура", "профсоюз", "радиостанция", "радио", "ретейлер", "ритейлер", "сайт", "сборная", "сеть",
     "соцсеть", "служба", "совет", "союз", "студия", "телеканал", "телекомпания", "театр", "университет",
     "управление", "училище", "фабрика", "федерация", "фирма", "фонд", "фракция", "холдинг", "центр"
+})
+
+# Nouns for a kind of business that stand before its own name ("аукционный дом Sotheby's",
+# "производитель Huawei", "интернет-магазин Ozon"); not descriptors (a name after "дом" is most often
+# an owner's: "в доме ФБК"), but a name after them is no organisation nested in another.
+BUSINESS_KINDS = frozenset({
+    "дом", "магазин", "интернет-магазин", "производитель", "оператор", "сервис", "бренд", "марка", "ритейлер",
+    "нефтетрейдер", "трейдер", "перевозчик", "застройщик", "девелопер", "поставщик", "дистрибьютор", "биржа",
 })
 
 # Nouns that name a kind of place (factRuEval's location descriptors: "реки Быстрицы", "штата
@@ -128,6 +136,15 @@ class Morphology:
         parses = self.parses(word)
         return bool(parses) and all(p.is_known for p in parses) and \
             not any({"Name", "Surn", "Patr", "Init", "Geox", "Orgn", "Abbr"} & p.tag.grammemes for p in parses)
+
+    def surname(self, word: str) -> bool:
+        parses = self.parses(word)
+        return bool(parses) and "Surn" in parses[0].tag.grammemes
+
+    def business_kind(self, word: str) -> bool:
+        """A noun for a kind of business ("производитель", "магазина", "дома" as in "аукционного
+        дома"): a name after it is the business's own."""
+        return any("NOUN" in p.tag and p.normal_form in BUSINESS_KINDS for p in self.parses(word.lower()))
 
     def owner_word(self, word: str) -> bool:
         """A capitalised Cyrillic noun or adjective whose likeliest reading is a genitive and that
@@ -293,19 +310,21 @@ _LEGAL_FORMS = frozenset({"ОАО", "ЗАО", "ООО", "ПАО", "АО", "ГУ�
 
 
 def nested_organisations(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
-    """An organisation named inside an organisation's span, after a word that is not its
+    """An organisation named inside an organisation's span, after a lower-case word that is not a
     descriptor, as factRuEval marks it: a body of an organisation is one mention and the
     organisation another ("правления «Газпром-Медиа»" -> Газпром-Медиа, "группы наблюдателей ОБСЕ" ->
-    ОБСЕ, "Палаты представителей Конгресса США" -> Конгресса США). After the organisation's own
-    descriptor the name is no mention of its own ("социальной сети Facebook", "группа «Ленинград»")."""
-    out = []
+    ОБСЕ, "Палаты представителей Конгресса США" -> Конгресса США). A name right after the span's
+    first word, or after a descriptor or a kind of business, is the organisation's own and no
+    mention of its own ("социальной сети Facebook", "группа «Ленинград»", "китайский производитель
+    Huawei", "аукционного дома Sotheby's")."""
+    out: list[NamedSpan] = []
     for span in spans:
         if span.label != "organization" or span.nested:
             continue
-        words = [w for w in _TOKEN.finditer(text, span.start, span.end)]
+        words = list(_TOKEN.finditer(text, span.start, span.end))
         if len(words) < 2 or not re.match(r"[А-ЯЁа-яё]", words[0].group()):
             continue
-        inner = _inner_organisation(text, span, words, morph)
+        inner = _inner_organisation(words, morph)
         if inner is not None:
             out.append(NamedSpan(inner, span.end, "organization", None, nested=True))
     return out
@@ -315,56 +334,61 @@ def _bare(word: str) -> str:
     return word.strip(_OPEN_QUOTES + _CLOSE_QUOTES + ".,;:()")
 
 
-def _inner_organisation(text: str, span: NamedSpan, words: list[re.Match], morph: Morphology) -> int | None:
-    """Where the organisation inside `span` starts, if one does: after a lower-case word that is
-    not a descriptor, a quoted name (from its legal form, if one stands before the quote), a run of
-    Latin words or acronyms that ends the span, or a capitalised descriptor's name."""
-    def after_a_body(i: int) -> bool:  # word i is preceded by a lower-case word that is no descriptor
+def _inner_organisation(words: list[re.Match[str]], morph: Morphology) -> int | None:
+    """Where the organisation inside a span of `words` starts, if one does: a quoted name after the
+    first word (from its legal form, if one stands before the quote); a run of Latin words or
+    acronyms that ends the span, or a capitalised genitive name, from the third word on (right
+    after the first word a name is that word's own: "нефтетрейдера Gunvor")."""
+    def after_a_body(i: int, nearest: int) -> bool:
+        """Word i, at index `nearest` or further, follows a lower-case word that names neither a
+        kind of organisation nor a kind of business."""
         before = _bare(words[i - 1].group())
-        return i >= 1 and before.islower() and not morph.descriptor_cases(before)
+        return i >= nearest and before.islower() and not morph.descriptor_cases(before) \
+            and not morph.business_kind(before)
 
     quoted = [i for i in range(1, len(words)) if words[i].group()[0] in _OPEN_QUOTES]
     if quoted:
         i = quoted[-1]
         if i >= 2 and _bare(words[i - 1].group()) in _LEGAL_FORMS:
-            return words[i - 1].start() if after_a_body(i - 1) else None
-        return words[i].start() + 1 if after_a_body(i) else None
-    # otherwise a name right after the span's first word is that word's own ("нефтетрейдера
-    # Gunvor"); one further on names an owner ("группы наблюдателей ОБСЕ")
+            return words[i - 1].start() if after_a_body(i - 1, 1) else None
+        return words[i].start() + 1 if after_a_body(i, 1) else None
     run = len(words)
-    while run > 2 and _LATIN_OR_ACRONYM.fullmatch(_bare(words[run - 1].group())) \
+    while run > 1 and _LATIN_OR_ACRONYM.fullmatch(_bare(words[run - 1].group())) \
             and not morph.place_lemma(_bare(words[run - 1].group())):
         run -= 1
     if run < len(words):
-        return words[run].start() if after_a_body(run) else None
+        return words[run].start() if after_a_body(run, 2) else None
     for i in range(len(words) - 1, 1, -1):
         word = _bare(words[i].group())
-        if word[:1].isupper() and morph.owner_word(word) and after_a_body(i):
+        if word[:1].isupper() and morph.owner_word(word) and after_a_body(i, 2):
             return words[i].start()  # "… Конгресса США", "… Университета Кембриджа", "… Европейского союза"
     return None
 
+
 _INITIALS = re.compile(r"(?:[А-ЯЁ]\.){1,2}")
-_NAMED_AFTER = frozenset({"им.", "имени"})
 
 
 def nested_persons(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> list[NamedSpan]:
-    """A person an organisation is named after, at the end of its span, is a mention of its own,
-    as factRuEval marks it: "ГМИИ им. Пушкина", "Театре Вахтангова", "фонд Джорджа Монтгомери"."""
-    out = []
+    """A person named at the end of an organisation's span, who it is named after or who leads it,
+    is a mention of its own, as factRuEval marks it: "ГМИИ им. Пушкина", "Театре Вахтангова",
+    "фонд Джорджа Монтгомери", "Администрация Обамы". One word alone must read as a surname first
+    ("ФК Спартак" is a club, not the first name Спартак)."""
+    out: list[NamedSpan] = []
     for span in spans:
         if span.label != "organization" or span.nested:
             continue
         words = list(_TOKEN.finditer(text, span.start, span.end))
         if len(words) < 2 or not re.match(r"[А-ЯЁа-яё]", words[0].group()):
             continue
-        start = None
-        for i in range(len(words) - 1, 0, -1):
-            word = words[i].group()
-            if not (_INITIALS.fullmatch(word) or morph.personal_name(word)):
-                break
-            start = words[i].start()
+        first = len(words)
+        while first > 1 and (_INITIALS.fullmatch(words[first - 1].group())
+                             or morph.personal_name(words[first - 1].group())):
+            first -= 1
+        if first == len(words) or (first == len(words) - 1 and not morph.surname(words[first].group())):
+            continue
+        start = words[first].start()
         # a quoted name is the organisation's own ("группы «Бич Бойз»"), whatever its words
-        if start is not None and not any(q in text[span.start : start] for q in _OPEN_QUOTES):
+        if not any(q in text[span.start : start] for q in _OPEN_QUOTES):
             out.append(NamedSpan(start, span.end, "person", None, nested=True))
     return out
 

@@ -219,7 +219,7 @@ def _known(surface: str, label: str | None = None) -> bool:
 _CAPS_HEAD = re.compile(r"([A-ZÀ-ÖØ-ÞА-ЯЁ]{4,}(?:[ -][A-ZÀ-ÖØ-ÞА-ЯЁ]{2,})*)\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])")
 
 
-def trim(text: str, start: int, end: int, lang: str = "en") -> tuple[int, int]:
+def trim(text: str, start: int, end: int, lang: str) -> tuple[int, int]:
     surface = text[start:end]
     # an article opens an English or French name's span ("the Kremlin"); in a Russian or Arabic
     # text a Latin "The" is part of a title ("газета The Independent")

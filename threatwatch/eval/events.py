@@ -30,8 +30,10 @@ GTD_WEAPONS = {
     "Explosives": "explosives", "Firearms": "firearms", "Melee": "melee", "Incendiary": "incendiary",
     "Chemical": "chemical", "Vehicle": "vehicle",
 }
-# The long GTD label of explosives in the 1970-71 file.
+# The long GTD labels: explosives in the 1970-71 file, and GTD's vehicle label everywhere (the
+# eval README's "Vehicle").
 GTD_WEAPONS["Explosives/Bombs/Dynamite"] = "explosives"
+GTD_WEAPONS["Vehicle (not to include vehicle-borne explosives, i.e., car or truck bombs)"] = "vehicle"
 
 
 def read_rows(path: str | Path) -> list[dict[str, object]]:

@@ -131,7 +131,8 @@ def second_opinion(
     (no span): the evidence names no weapon and the weapon stays empty."""
     model = models().get(field)
     spans = list(evidence)
-    if model is None or not spans:
+    # A rules' answer the model never learned (too rare in its training rows) is not its to overrule.
+    if model is None or not spans or (rule_answer is not None and rule_answer not in model.labels):
         return None
     text = " ".join(span.text for span in spans)
     probabilities, known = model.probabilities(features(text, rule_answer))
