@@ -29,7 +29,7 @@ gets "Конгресс США").
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -318,16 +318,20 @@ def nested_organisations(text: str, spans: Sequence[NamedSpan], morph: Morpholog
     mention of its own ("социальной сети Facebook", "группа «Ленинград»", "китайский производитель
     Huawei", "аукционного дома Sotheby's")."""
     out: list[NamedSpan] = []
-    for span in spans:
-        if span.label != "organization" or span.nested:
-            continue
-        words = list(_TOKEN.finditer(text, span.start, span.end))
-        if len(words) < 2 or not re.match(r"[А-ЯЁа-яё]", words[0].group()):
-            continue
+    for span, words in _organisation_words(text, spans):
         inner = _inner_organisation(words, morph)
         if inner is not None:
             out.append(NamedSpan(inner, span.end, "organization", None, nested=True))
     return out
+
+
+def _organisation_words(text: str, spans: Sequence[NamedSpan]) -> Iterator[tuple[NamedSpan, list[re.Match[str]]]]:
+    """The outer organisation spans of two or more words that open with a Cyrillic word, and their words."""
+    for span in spans:
+        if span.label == "organization" and not span.nested:
+            words = list(_TOKEN.finditer(text, span.start, span.end))
+            if len(words) >= 2 and re.match(r"[А-ЯЁа-яё]", words[0].group()):
+                yield span, words
 
 
 def _bare(word: str) -> str:
@@ -374,12 +378,7 @@ def nested_persons(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> 
     "фонд Джорджа Монтгомери", "Администрация Обамы". One word alone must read as a surname first
     ("ФК Спартак" is a club, not the first name Спартак)."""
     out: list[NamedSpan] = []
-    for span in spans:
-        if span.label != "organization" or span.nested:
-            continue
-        words = list(_TOKEN.finditer(text, span.start, span.end))
-        if len(words) < 2 or not re.match(r"[А-ЯЁа-яё]", words[0].group()):
-            continue
+    for span, words in _organisation_words(text, spans):
         first = len(words)
         while first > 1 and (_INITIALS.fullmatch(words[first - 1].group())
                              or morph.personal_name(words[first - 1].group())):
