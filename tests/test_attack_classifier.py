@@ -102,3 +102,20 @@ def test_the_weapon_models_unknown_leaves_the_weapon_empty_and_points_at_nothing
     (attack,) = [e for e in process(RawDocument("t.txt", text, False), entities=False).events if e.type == "attack"]
     assert attack.weapon is None and "weapon" not in dict(attack.fields)
     assert attack.attack_type == "armed_assault"  # the kind model is untouched (none loaded here)
+
+
+def test_the_cue_is_a_lexicon_word_for_the_answer_else_no_name_and_no_function_words(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The model learned "sweden" and "on a" beside melee; the lexicon knows "knife".
+    index = {"sweden": 0, "on a": 1, "elder": 2, "knife": 3}
+    weights = np.array([[6.0, -2.0], [5.0, -2.0], [1.0, -1.0], [0.5, -0.5]], dtype=np.float32)
+    model = LinearModel(("melee", "firearms"), index, weights, np.zeros(2, dtype=np.float32),
+                        np.ones(4, dtype=np.float32), 1.0)
+    monkeypatch.setattr(classify, "models", lambda: {"weapon": model})
+    text = "In Sweden an assailant attacked an elder on a bus with a knife."
+    answer, cue = second_opinion("weapon", [Span(0, len(text), text)], "firearms")  # type: ignore[misc]
+    assert answer == "melee" and cue is not None and cue.text == "knife" == text[cue.start:cue.end]
+    # No lexicon word: the strongest word that is neither a name nor function words alone.
+    text = "In Sweden an assailant attacked an elder on a bus."
+    answer, cue = second_opinion("weapon", [Span(0, len(text), text)], "firearms")  # type: ignore[misc]
+    assert answer == "melee" and cue is not None and cue.text == "elder"

@@ -140,7 +140,9 @@ def second_opinion(
     answer = model.labels[best]
     if not overrules(probabilities, known, answer, rule_answer):
         return None
-    return answer, None if answer == UNKNOWN else _cue(model, best, known, spans)
+    if answer == UNKNOWN:
+        return answer, None
+    return answer, _lexicon_cue(field, answer, spans) or _cue(model, best, known, spans)
 
 
 def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_answer: str | None) -> bool:
@@ -151,15 +153,46 @@ def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_ans
             and any(not f.startswith(_RULE_PREFIX) for f in known))
 
 
+def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
+    """The first words of the evidence that the English lexicon ties to `answer` ("opened fire" for
+    firearms, "suicide bomber" for a bombing): a better citation than the model's strongest word,
+    which can be a place or a name it happened to see beside that answer."""
+    from threatwatch.events.lexicon import lexicon
+
+    lex = lexicon("en")
+    if field == "weapon":
+        patterns = [pattern for pattern, weapon in lex.weapons if weapon == answer]
+        patterns += [t.pattern for t in lex.triggers if t.weapon == answer]
+    else:
+        patterns = [t.pattern for t in lex.triggers if t.attack_type == answer]
+    found = [(span.start + m.start(), span.start + m.end(), m.group()) for span in spans for pattern in patterns
+             if (m := pattern.search(span.text))]
+    return Span(*min(found)) if found else None
+
+
+# Words that cannot stand as the evidence of a kind or a weapon on their own ("on a", "his").
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "on", "in", "at", "of", "to", "by", "with", "from", "for", "as", "and", "or", "but", "his",
+    "her", "its", "their", "he", "she", "it", "they", "them", "him", "this", "that", "these", "those", "was", "were",
+    "is", "are", "be", "been", "being", "has", "have", "had", "not", "no", "into", "onto", "near", "after", "before",
+    "during",
+})
+
+
 def _cue(model: LinearModel, label: int, known: list[str], spans: list[Span]) -> Span | None:
-    """Where in the evidence the strongest word for `label` is (a word pair counts as one phrase)."""
+    """Where in the evidence the strongest word for `label` is (a word pair counts as one phrase,
+    written with only spaces between its words); a phrase of function words alone, or one written
+    with a capital (a name, a place), is no evidence."""
     weighs = model.contributions(known, label)
     for name in sorted((f for f in known if not f.startswith(_RULE_PREFIX)), key=lambda f: -weighs[f]):
         if weighs[name] <= 0:
             break
-        pattern = re.compile(r"(?<![\w'-])" + r"\W+".join(map(re.escape, name.split())) + r"(?![\w'-])", re.IGNORECASE)
+        if all(word in _FUNCTION_WORDS for word in name.split()):
+            continue
+        pattern = re.compile(r"(?<![\w'-])" + r"\s+".join(map(re.escape, name.split())) + r"(?![\w'-])", re.IGNORECASE)
         for span in spans:
             found = pattern.search(span.text)
-            if found:
+            # a capitalised word is a name or a place the model saw beside this answer, not its cause
+            if found and not found.group()[0].isupper():
                 return Span(span.start + found.start(), span.start + found.end(), found.group())
     return None
