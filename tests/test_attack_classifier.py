@@ -119,3 +119,28 @@ def test_the_cue_is_a_lexicon_word_for_the_answer_else_no_name_and_no_function_w
     text = "In Sweden an assailant attacked an elder on a bus."
     answer, cue = second_opinion("weapon", [Span(0, len(text), text)], "firearms")  # type: ignore[misc]
     assert answer == "melee" and cue is not None and cue.text == "elder"
+
+
+@pytest.mark.parametrize(("field", "answer", "text", "cue"), [
+    ("weapon", "explosives", "Rioters threw petrol bombs and then a bomb exploded.", "bomb"),  # not "bombs"
+    ("attack_type", "bombing", "A bombing campaign began; a bomb exploded later.", "bomb"),
+    ("weapon", "firearms", "Two gunmen shot dead a guard.", "gunmen"),
+    ("attack_type", "armed_assault", "The guard was shot dead at the gate.", "shot dead"),  # the longest at a place
+    ("attack_type", "assassination", "Khan, a tribal elder, was shot dead.", None),  # runs over a name
+])
+def test_a_lexicon_cue_names_the_answer_and_no_longer_phrase_says_otherwise(
+        field: str, answer: str, text: str, cue: str | None) -> None:
+    found = classify._lexicon_cue(field, answer, [Span(10, 10 + len(text), text)])
+    assert (found.text if found else None) == cue
+    if found:
+        assert text[found.start - 10 : found.end - 10] == found.text
+
+
+def test_a_models_cue_skips_pairs_with_function_words_and_any_capitalised_word() -> None:
+    index = {"attacked a": 0, "in kabul": 1, "gunmen": 2}
+    weights = np.array([[5.0, 0.0], [4.0, 0.0], [1.0, 0.0]], dtype=np.float32)
+    model = LinearModel(("firearms", "melee"), index, weights, np.zeros(2, dtype=np.float32),
+                        np.ones(3, dtype=np.float32), 1.0)
+    text = "Gunmen attacked a school in Kabul. Later the gunmen returned."
+    cue = classify._cue(model, 0, list(index), [Span(0, len(text), text)])
+    assert cue is not None and cue.text == "gunmen" and cue.start == text.index("the gunmen") + 4

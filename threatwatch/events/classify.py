@@ -156,21 +156,34 @@ def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_ans
 def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
     """The first words of the evidence that the English lexicon ties to `answer` ("opened fire" for
     firearms, "suicide bomber" for a bombing): a better citation than the model's strongest word,
-    which can be a place or a name it happened to see beside that answer."""
+    which can be a place or a name it happened to see beside that answer. A match inside a longer
+    lexicon phrase that says something else is not one ("bombs" in "petrol bombs", "bombing" in
+    "bombing campaign"); nor is a trigger that runs over a name and a clause (the office-holder
+    phrases of assassinations)."""
     from threatwatch.events.lexicon import lexicon
 
     lex = lexicon("en")
+    said: list[tuple[re.Pattern[str], str | None]]  # each phrase with what it says for this field
     if field == "weapon":
-        patterns = [pattern for pattern, weapon in lex.weapons if weapon == answer]
-        patterns += [t.pattern for t in lex.triggers if t.weapon == answer]
+        said = [(pattern, weapon) for pattern, weapon in lex.weapons]
+        said += [(t.pattern, t.weapon or f"type:{t.type}") for t in lex.triggers]
     else:
-        patterns = [t.pattern for t in lex.triggers if t.attack_type == answer]
-    found = [(span.start + m.start(), span.start + m.end(), m.group()) for span in spans for pattern in patterns
-             if (m := pattern.search(span.text))]
-    return Span(*min(found)) if found else None
+        said = [(t.pattern, t.attack_type or f"type:{t.type}") for t in lex.triggers]
+    matches = [(span.start + m.start(), span.start + m.end(), m.group(), meaning)
+               for span in spans for pattern, meaning in said for m in pattern.finditer(span.text)]
+    cues = [(start, end, text) for start, end, text, meaning in matches
+            if meaning == answer and end - start <= MAX_CUE_CHARS and "," not in text
+            and not any(s <= start and end <= e and e - s > end - start and other != answer
+                        for s, e, _, other in matches)]
+    if not cues:
+        return None
+    start, end, text = min(cues, key=lambda c: (c[0], -c[1]))  # the first, and the longest there
+    return Span(start, end, text)
 
 
-# Words that cannot stand as the evidence of a kind or a weapon on their own ("on a", "his").
+MAX_CUE_CHARS = 40  # a longer trigger match (or one with a comma) runs over a name or a clause
+# Words that cannot stand as the evidence of a kind or a weapon, alone or in a pair ("on a",
+# "attacked a", "his"); nor can a single letter ("s" of "Taliban’s").
 _FUNCTION_WORDS = frozenset({
     "a", "an", "the", "on", "in", "at", "of", "to", "by", "with", "from", "for", "as", "and", "or", "but", "his",
     "her", "its", "their", "he", "she", "it", "they", "them", "him", "this", "that", "these", "those", "was", "were",
@@ -181,18 +194,18 @@ _FUNCTION_WORDS = frozenset({
 
 def _cue(model: LinearModel, label: int, known: list[str], spans: list[Span]) -> Span | None:
     """Where in the evidence the strongest word for `label` is (a word pair counts as one phrase,
-    written with only spaces between its words); a phrase of function words alone, or one written
-    with a capital (a name, a place), is no evidence."""
+    written with only spaces between its words): no function word or single letter, and nowhere
+    written with a capital (a name, a place the model saw beside this answer, not its cause). Ties
+    go by name, so the same evidence always cites the same words."""
     weighs = model.contributions(known, label)
-    for name in sorted((f for f in known if not f.startswith(_RULE_PREFIX)), key=lambda f: -weighs[f]):
+    for name in sorted((f for f in known if not f.startswith(_RULE_PREFIX)), key=lambda f: (-weighs[f], f)):
         if weighs[name] <= 0:
             break
-        if all(word in _FUNCTION_WORDS for word in name.split()):
+        if any(word in _FUNCTION_WORDS or len(word) < 2 for word in name.split()):
             continue
         pattern = re.compile(r"(?<![\w'-])" + r"\s+".join(map(re.escape, name.split())) + r"(?![\w'-])", re.IGNORECASE)
         for span in spans:
-            found = pattern.search(span.text)
-            # a capitalised word is a name or a place the model saw beside this answer, not its cause
-            if found and not found.group()[0].isupper():
-                return Span(span.start + found.start(), span.start + found.end(), found.group())
+            for found in pattern.finditer(span.text):
+                if not any(word[0].isupper() for word in found.group().split()):
+                    return Span(span.start + found.start(), span.start + found.end(), found.group())
     return None
