@@ -111,7 +111,7 @@ def combined(model: LinearModel, labels: list[str], found: set[str], rule: str |
     """(the model's answer, the pipeline's answer) for one row."""
     p, known = model.probabilities(found)
     answer = labels[int(p.argmax())]
-    return answer, (answer if classify.overrules(p, known, answer, rule) else rule) or ""
+    return answer, (answer if classify.overrules(p, known, answer, rule, tuple(labels)) else rule) or ""
 
 
 def _use_settings(l2: float, min_docs: int, confident: float, rule_weight: float) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from threatwatch.data import data_file
+from threatwatch.events.lexicon import lexicon
 from threatwatch.records import Span
 
 # The model overrules the rules from this probability. Cross-validated on the GTD dev half (QUALITY.md),
@@ -131,26 +132,31 @@ def second_opinion(
     (no span): the evidence names no weapon and the weapon stays empty."""
     model = models().get(field)
     spans = list(evidence)
-    # A rules' answer the model never learned (too rare in its training rows) is not its to overrule.
-    if model is None or not spans or (rule_answer is not None and rule_answer not in model.labels):
+    if model is None or not spans:
         return None
     text = " ".join(span.text for span in spans)
     probabilities, known = model.probabilities(features(text, rule_answer))
     best = int(probabilities.argmax())
     answer = model.labels[best]
-    if not overrules(probabilities, known, answer, rule_answer):
+    if not overrules(probabilities, known, answer, rule_answer, model.labels):
         return None
     if answer == UNKNOWN:
         return answer, None
     return answer, _lexicon_cue(field, answer, spans) or _cue(model, best, known, spans)
 
 
-def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_answer: str | None) -> bool:
+def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_answer: str | None,
+              labels: tuple[str, ...]) -> bool:
     """Whether the model's answer replaces the rules' (or fills their silence): it differs, the
-    model is confident enough, and it read at least one word it knows (the rules' answer alone
-    gives it nothing to add)."""
+    model is confident enough, it read at least one word it knows (the rules' answer alone gives it
+    nothing to add), and the rules' answer is one of its `labels` (one it never learned, too rare
+    in its training rows, is not its to overrule)."""
     return (answer != rule_answer and float(probabilities.max()) >= CONFIDENT
-            and any(not f.startswith(_RULE_PREFIX) for f in known))
+            and any(not f.startswith(_RULE_PREFIX) for f in known)
+            and (rule_answer is None or rule_answer in labels))
+
+
+MAX_CUE_CHARS = 40  # a longer trigger match (or one with a comma) runs over a name or a clause
 
 
 def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
@@ -160,8 +166,6 @@ def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
     lexicon phrase that says something else is not one ("bombs" in "petrol bombs", "bombing" in
     "bombing campaign"); nor is a trigger that runs over a name and a clause (the office-holder
     phrases of assassinations)."""
-    from threatwatch.events.lexicon import lexicon
-
     lex = lexicon("en")
     said: list[tuple[re.Pattern[str], str | None]]  # each phrase with what it says for this field
     if field == "weapon":
@@ -180,8 +184,6 @@ def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
     start, end, text = min(cues, key=lambda c: (c[0], -c[1]))  # the first, and the longest there
     return Span(start, end, text)
 
-
-MAX_CUE_CHARS = 40  # a longer trigger match (or one with a comma) runs over a name or a clause
 # Words that cannot stand as the evidence of a kind or a weapon, alone or in a pair ("on a",
 # "attacked a", "his"); nor can a single letter ("s" of "Taliban’s").
 _FUNCTION_WORDS = frozenset({
