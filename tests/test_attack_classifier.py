@@ -144,3 +144,21 @@ def test_a_models_cue_skips_pairs_with_function_words_and_any_capitalised_word()
     text = "Gunmen attacked a school in Kabul. Later the gunmen returned."
     cue = classify._cue(model, 0, list(index), [Span(0, len(text), text)])
     assert cue is not None and cue.text == "gunmen" and cue.start == text.index("the gunmen") + 4
+
+
+def test_training_reads_only_rows_with_a_summary_from_main_and_extra_files(tmp_path: Path) -> None:
+    """--data and every --extra file go through one reader: a row without a summary (or with a blank
+    one, or a number) has nothing to learn from and is skipped, not read as an empty text."""
+    import importlib.util
+    import json
+
+    script = Path(__file__).resolve().parents[1] / "training" / "train_attack_classifier.py"
+    spec = importlib.util.spec_from_file_location("train_attack_classifier", script)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    path = tmp_path / "rows.jsonl"
+    rows = [{"summary": "Gunmen opened fire on a bus.", "attacktype1_txt": "Armed Assault"}, {"summary": "  "},
+            {"attacktype1_txt": "Bombing/Explosion"}, {"summary": 7}, {"summary": "A bomb exploded."}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", "utf-8")
+    assert [r["summary"] for r in module.load_rows(path)] == ["Gunmen opened fire on a bus.", "A bomb exploded."]

@@ -10,6 +10,9 @@ pairs (inverse document frequency weights, scaled to length 1) plus the rules' a
 of value --rule-weight). Five-fold cross-validation over rows (seeded) prints the rules
 alone, the model alone and the combination the pipeline uses (the model replaces the rules when
 its probability reaches classify.CONFIDENT); then the model is fitted on all rows and saved.
+Rows of --extra files (other GTD extracts in the same format: ../shared/eval/gtd_summaries/
+events_fullfields_1970_71.jsonl and events_fullfields_us_2013_2016.jsonl) are learned from in every
+fold and in the final fit, but never tested on, so the figures stay those of --data's rows.
 GTD's terms forbid redistributing its data; what is saved is a table of word weights.
 """
 
@@ -71,6 +74,12 @@ def _read(summary: str) -> tuple[str, dict[str, str | None], bool]:
     return " ".join(s.text for s in best.evidence), answers, True
 
 
+def load_rows(path: Path) -> list[dict]:
+    """The rows of a GTD JSONL file that have a summary to read."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").split("\n") if line.strip()]
+    return [r for r in rows if isinstance(r.get("summary"), str) and r["summary"].strip()]
+
+
 def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> LinearModel:
     counts = Counter(f for found in rows_features for f in found)
     names = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
@@ -126,6 +135,8 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--extra", action="append", default=[],
+                        help="more GTD rows to learn from, never tested on (repeatable)")
     # settings to compare by cross-validation (QUALITY.md); the defaults are the shipped model's
     parser.add_argument("--l2", type=float, default=L2)
     parser.add_argument("--min-docs", type=int, default=MIN_DOCS)
@@ -135,16 +146,20 @@ def main() -> None:
     args = parser.parse_args()
     _use_settings(args.l2, args.min_docs, args.confident, args.rule_weight)
     started = time.time()
-    rows = [json.loads(line) for line in Path(args.data).read_text("utf-8").split("\n") if line.strip()]
-    rows = [r for r in rows if isinstance(r.get("summary"), str) and r["summary"].strip()]
+    rows = load_rows(Path(args.data))
     readings = rule_readings(rows)
+    extra_rows = [row for path in args.extra for row in load_rows(Path(path))]
+    extra_readings = rule_readings(extra_rows) if extra_rows else []
     report: dict[str, object] = {}
     for field, (column, mapping) in FIELDS.items():
         mapping = {**mapping, "Unknown": classify.UNKNOWN} if field in LEARNS_UNKNOWN else mapping
         kept = [i for i, r in enumerate(rows) if mapping.get(str(r.get(column)))]
-        labels = sorted({mapping[str(rows[i][column])] for i in kept})
+        extra = [i for i, r in enumerate(extra_rows) if mapping.get(str(r.get(column)))]
+        labels = sorted({mapping[str(r[column])] for r in [*(rows[i] for i in kept), *(extra_rows[i] for i in extra)]})
         gold = np.array([labels.index(mapping[str(rows[i][column])]) for i in kept])
         found = [features(readings[i][0], readings[i][1][field]) for i in kept]
+        extra_gold = np.array([labels.index(mapping[str(extra_rows[i][column])]) for i in extra], dtype=int)
+        extra_found = [features(extra_readings[i][0], extra_readings[i][1][field]) for i in extra]
         rules = [readings[i][1][field] for i in kept]
         # no attack found: eval gtd has no answer to score, whatever a model would say
         attack = [readings[i][2] for i in kept]
@@ -154,7 +169,7 @@ def main() -> None:
         for fold in range(args.folds):
             test = set(order[fold::args.folds])
             train = [j for j in order if j not in test]
-            model = fit([found[j] for j in train], gold[train], len(labels))
+            model = fit([found[j] for j in train] + extra_found, np.concatenate([gold[train], extra_gold]), len(labels))
             for j in test:
                 alone, pipeline = combined(model, labels, found[j], rules[j])
                 truth = labels[gold[j]]
@@ -174,17 +189,18 @@ def main() -> None:
             scores["unknown_left_empty"] = hits["unknown_left_empty"]
         print(field, len(kept), "rows,", attack.count(False), "without an attack found, cross-validated accuracy:",
               scores, flush=True)
-        model = fit(found, gold, len(labels))
+        model = fit(found + extra_found, np.concatenate([gold, extra_gold]), len(labels))
         model = LinearModel(tuple(labels), model.index, model.weights, model.bias, model.idf, model.rule_weight)
         model.save(Path(args.out, field), {
-            "field": field, "rows": len(kept), "features": len(model.index), "cross_validation": scores,
+            "field": field, "rows": len(kept), "extra_rows": len(extra), "features": len(model.index), "cross_validation": scores,
             "folds": args.folds, "seed": args.seed, "min_docs": MIN_DOCS, "l2": L2, "steps": STEPS,
             "idf": "log((1 + rows) / (1 + rows with the feature)) + 1",
             # the pipeline always uses classify.CONFIDENT as shipped; --confident only changes the
             # "pipeline" figure of the cross-validation above
             "confident": SHIPPED_CONFIDENT, "confident_in_cross_validation": classify.CONFIDENT,
             "data": "GTD summaries, DEV half of ../shared/eval/gtd_summaries/events.jsonl (START, University of "
-                    "Maryland; its terms forbid redistributing the data: only word weights are saved)",
+                    "Maryland; its terms forbid redistributing the data: only word weights are saved)"
+                    + "".join(f"; also learned from (DEV half, never tested on): {path}" for path in args.extra),
             "command": shlex.join(["python", "training/train_attack_classifier.py", *sys.argv[1:]]),
         })
         report[field] = scores
