@@ -334,3 +334,58 @@ def test_a_house_is_no_organisation_descriptor() -> None:
     # "дом" names a business only with its adjective ("аукционный дом"); "в доме ФБК" is a search of a house
     text = "Силовики провели обыск в доме ФБК."
     assert _adjust(text, _span(text, "ФБК", "organization")) == [("ФБК", "organization")]
+
+
+def _anaphors(text: str, *organisations: str) -> list[tuple[str, str]]:
+    """(anaphor, the organisation it names) for organisations given by their surface, in order."""
+    spans = [(text.index(o), text.index(o) + len(o)) for o in organisations]
+    found = russian.descriptor_anaphors(text, spans, spans, _morph(), [(0, len(text))])
+    return [(text[start:end], organisations[i]) for start, end, i in found]
+
+
+def test_an_organisation_named_again_by_its_descriptor_alone_is_a_mention_of_it() -> None:
+    text = ("Акционеры радиостанции «Эхо Москвы» собрались в среду. Венедиктов предлагал выкупить радиостанцию, "
+            "а журналистам радиостанции принадлежит треть акций.")
+    assert _anaphors(text, "радиостанции «Эхо Москвы»") == [
+        ("радиостанцию", "радиостанции «Эхо Москвы»"), ("радиостанции", "радиостанции «Эхо Москвы»")]
+
+
+def test_the_nearest_organisation_with_that_descriptor_is_named_and_an_agreeing_adjective_joins() -> None:
+    text = ("Сборная России сыграла с командой Армении. Тренер сборной Англии доволен. Главный тренер "
+            "российской сборной оценил итоги матча.")
+    # "Сборная России" opens with a capital: the descriptor is part of the name and not read as one
+    assert _anaphors(text, "Сборная России") == []
+    text = "Игроки сборной «Зенит-2» вышли на поле. Тренер российской сборной оценил итоги матча."
+    assert _anaphors(text, "сборной «Зенит-2»") == [("российской сборной", "сборной «Зенит-2»")]
+
+
+@pytest.mark.parametrize("later", [
+    "Он создал собственный театр.",  # a word that points to another one
+    "Ни один банк не подал заявку.",
+    "Коммерческие банки отказались.",  # plural: many, not the one
+    "Это решил совет директоров.",  # followed by a genitive: a board of directors
+    "Новость появилась на сайте Кремля.",  # followed by a name
+])
+def test_no_anaphor_where_the_descriptor_points_elsewhere(later: str) -> None:
+    text = "Представители театра «Современник», банка «Открытие», совета «Мемориала» и сайта «Медуза» пришли. " + later
+    organisations = ("театра «Современник»", "банка «Открытие»", "совета «Мемориала»", "сайта «Медуза»")
+    assert _anaphors(text, *organisations) == []
+
+
+def test_no_anaphor_before_its_organisation_is_named() -> None:
+    text = "Радиостанцию продали. Потом радиостанция «Эхо Москвы» сменила владельца."
+    assert _anaphors(text, "радиостанция «Эхо Москвы»") == []
+
+
+def test_an_anaphor_links_to_its_organisations_entity_in_the_pipeline() -> None:
+    from threatwatch.pipeline import process
+    from threatwatch.records import RawDocument
+
+    text = ("Главный редактор радиостанции «Эхо Москвы» Алексей Венедиктов рассказал о переговорах с "
+            "акционерами. По его словам, «Газпром-Медиа» не собирается продавать радиостанцию.")
+    doc = process(RawDocument(path="ru.txt", content=text, is_html=False))
+    by_text = {m.text: m for m in doc.mentions}
+    assert "радиостанцию" in by_text, sorted(by_text)
+    station = next(m for m in doc.mentions if m.type == "organization" and "Эхо" in m.text)
+    assert by_text["радиостанцию"].entity_id == station.entity_id
+    assert doc.text[by_text["радиостанцию"].start : by_text["радиостанцию"].end] == "радиостанцию"

@@ -192,7 +192,8 @@ def main() -> None:
         model = fit(found + extra_found, np.concatenate([gold, extra_gold]), len(labels))
         model = LinearModel(tuple(labels), model.index, model.weights, model.bias, model.idf, model.rule_weight)
         model.save(Path(args.out, field), {
-            "field": field, "rows": len(kept), "extra_rows": len(extra), "features": len(model.index), "cross_validation": scores,
+            "field": field, "rows": len(kept), "extra_rows": len(extra), "features": len(model.index),
+            "cross_validation": scores,
             "folds": args.folds, "seed": args.seed, "min_docs": MIN_DOCS, "l2": L2, "steps": STEPS,
             "idf": "log((1 + rows) / (1 + rows with the feature)) + 1",
             # the pipeline always uses classify.CONFIDENT as shipped; --confident only changes the

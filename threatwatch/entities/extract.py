@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import replace
 from itertools import accumulate
 
+from threatwatch.entities import russian
 from threatwatch.entities.gazetteer import Found, Gazetteer, Tokens, gazetteer, scan, tokenise
 from threatwatch.entities.names import has_case, name_key, skeleton, starts_a_sentence, uncapitalised
 from threatwatch.entities.ner import NamedSpan, recognizer_for
@@ -32,7 +33,7 @@ from threatwatch.entities.spans import (
     trim,
     without_proclitic,
 )
-from threatwatch.records import Document, Entity, EntityType, Mention
+from threatwatch.records import Document, Entity, EntityType, Mention, Paragraph
 
 MIN_SKELETON = 4
 MIN_REPEATED_KEY = 3  # shorter names ("Li", "EU") are carried over by the registry or not at all
@@ -48,8 +49,7 @@ def _model_spans(doc: Document) -> tuple[list[Found], set[str]]:
     persons that stand beside a place's noun (`spans.beside_a_place_noun`), made places."""
     by_lang: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for para in doc.paragraphs:
-        # A short line's detected language is a weak guess; the article's is a better one.
-        lang = (para.lang if para.end - para.start >= OWN_LANGUAGE_MIN_CHARS else None) or doc.lang
+        lang = _paragraph_lang(doc, para)
         if lang:
             by_lang[lang].append((para.start, doc.text[para.start : para.end]))
     found: list[Found] = []
@@ -80,6 +80,11 @@ def _model_spans(doc: Document) -> tuple[list[Found], set[str]]:
             # A name inside an office ("président de la BNS") stays a mention of its own, nested in the person's
             found += [replace(f, nested=True) if _in_an_office(f, here) else f for f in here]
     return found, places
+
+
+def _paragraph_lang(doc: Document, para: Paragraph) -> str | None:
+    # A short line's detected language is a weak guess; the article's is a better one.
+    return (para.lang if para.end - para.start >= OWN_LANGUAGE_MIN_CHARS else None) or doc.lang
 
 
 def _looks_like_a_name(surface: str) -> bool:
@@ -277,6 +282,21 @@ def _resolve_short_person_names(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _russian_descriptor_anaphors(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """An organisation named again by its descriptor alone in Russian text ("радиостанции" after
+    "радиостанция «Эхо Москвы»") is a mention of that organisation's entity (russian.py). Needs the
+    Russian recognizer's morphology; a plug-in recognizer without one gets none."""
+    within = [(p.start, p.end) for p in doc.paragraphs if _paragraph_lang(doc, p) == "ru"]
+    morphology = getattr(recognizer_for("ru"), "morphology", None) if within else None
+    if morphology is None:
+        return []
+    organisations = [m for m in mentions if m.type in ("organization", "armed_group")]
+    found = russian.descriptor_anaphors(doc.text, [(m.start, m.end) for m in organisations],
+                                        [(m.start, m.end) for m in mentions], morphology, within)
+    return [Mention(start, end, doc.text[start:end], organisations[i].type, organisations[i].entity_id)
+            for start, end, i in found]
+
+
 def extract_entities(doc: Document) -> tuple[tuple[Mention, ...], tuple[Entity, ...]]:
     mentions: list[Mention] = []
     entities: dict[str, Entity] = {}
@@ -286,5 +306,6 @@ def extract_entities(doc: Document) -> tuple[tuple[Mention, ...], tuple[Entity, 
         entities.setdefault(entity.id, entity)
         mentions.append(Mention(found.start, found.end, surface, entity.type, entity.id))
     mentions = _resolve_short_person_names(mentions)
+    mentions = sorted([*mentions, *_russian_descriptor_anaphors(doc, mentions)], key=lambda m: (m.start, m.end))
     used = {m.entity_id for m in mentions}
     return tuple(mentions), tuple(e for e in entities.values() if e.id in used)

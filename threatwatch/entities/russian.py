@@ -392,6 +392,78 @@ def nested_persons(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> 
     return out
 
 
+# Words before a descriptor that point away from the organisation named earlier ("свой театр",
+# "другая компания", "ни один банк", "каждый фонд"); "этот" points back to it.
+_ELSEWHERE = frozenset({
+    "свой", "собственный", "другой", "иной", "один", "каждый", "любой", "какой", "какой-либо", "какой-то",
+    "некоторый", "такой", "всякий", "никакой", "чей", "наш", "ваш", "мой", "твой", "новый", "первый", "второй",
+})
+
+
+def descriptor_anaphors(text: str, organisations: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]],
+                        morph: Morphology, within: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Later mentions of an organisation by its descriptor alone, as factRuEval marks them: after
+    "радиостанция «Эхо Москвы»", "выкупить радиостанцию" and "журналистам радиостанции" name it too.
+    `organisations`: the document's organisation mentions, in order; `taken`: every mention (a
+    descriptor inside one is no mention of its own); `within`: the Russian stretches of the text.
+    Returns (start, end, index of the organisation it names): the nearest one before it that opens
+    with the same descriptor. Only a singular form stands alone; one followed by a name or a genitive
+    ("совет директоров", "сайте Кремля") or after a word pointing elsewhere ("свой театр") is left,
+    and an agreeing adjective before it joins it ("российской сборной")."""
+    heads: list[tuple[int, str]] = []  # (organisation index, its descriptor's dictionary form)
+    for i, (start, end) in enumerate(organisations):
+        first = _WORD.match(text, start, end)
+        if first and first.group().islower():
+            lemma = next((p.normal_form for p in morph.parses(first.group())
+                          if "NOUN" in p.tag and p.normal_form in DESCRIPTORS), None)
+            if lemma:
+                heads.append((i, lemma))
+    if not heads:
+        return []
+    stems = sorted({lemma[: max(3, len(lemma) - 2)] for _, lemma in heads}, key=len, reverse=True)
+    candidate = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, stems)) + r")[а-яё-]*(?![\w-])")
+    out: list[tuple[int, int, int]] = []
+    for lo, hi in within:
+        for word in candidate.finditer(text, lo, hi):
+            if any(a <= word.start() < b for a, b in taken):
+                continue
+            lemmas = {p.normal_form for p in morph.parses(word.group()) if "NOUN" in p.tag and p.tag.number == "sing"}
+            before = [i for i, lemma in heads if lemma in lemmas and organisations[i][1] <= word.start()]
+            if not before or _names_something_else(text, word.end(), hi, morph):
+                continue
+            start = _agreeing_adjective(text, word, lo, morph)
+            if start is not None:
+                out.append((start, word.end(), before[-1]))
+    return out
+
+
+def _names_something_else(text: str, end: int, limit: int, morph: Morphology) -> bool:
+    """The descriptor is followed by a name or a noun in the genitive: it is that one's."""
+    after = re.match(r"\s+([«\"„“]?)([\w-]+)", text[end:limit])
+    if not after:
+        return False
+    word = after.group(2)
+    if after.group(1) or not word.islower():
+        return True
+    first = morph.parses(word)[:1]
+    return bool(first) and "NOUN" in first[0].tag and first[0].tag.case == "gent"
+
+
+def _agreeing_adjective(text: str, word: re.Match[str], floor: int, morph: Morphology) -> int | None:
+    """Where the anaphor starts: at an agreeing adjective before the descriptor, else at the
+    descriptor; None when the word before points to another organisation ("свой театр")."""
+    prev = re.search(r"(?:^|(?<=\s))([А-ЯЁа-яё][а-яё-]*)\s+$", text[floor : word.start()])
+    if not prev or (prev.group(1)[0].isupper() and not starts_a_sentence(text, floor + prev.start(1))):
+        return word.start()
+    first = morph.parses(prev.group(1).lower())[:1]
+    if first and first[0].normal_form in _ELSEWHERE:
+        return None
+    cases = {p.tag.case for p in morph.parses(word.group()) if "NOUN" in p.tag}
+    if first and "Apro" not in first[0].tag and morph.adjective_cases(prev.group(1).lower()) & cases:
+        return floor + prev.start(1)
+    return word.start()
+
+
 def without_common_words(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
     """A person's name starts at the name: a title or any other common word the model took in
     before it is left out ("Полковник Васин", "профессору Баженову", "Нравился Сталину")."""
