@@ -121,6 +121,28 @@ def test_place_descriptor_joins_the_place(text: str, name: str, mention: str) ->
     assert _adjust(text, _span(text, name, "location")) == [(mention, "location")]
 
 
+def test_a_plural_place_descriptor_names_no_one_place() -> None:
+    text = "Концерты прошли в других городах России."
+    assert _adjust(text, _span(text, "России", "location")) == [("России", "location")]
+
+
+@pytest.mark.parametrize(("text", "model_span", "model_normal", "name", "normal"), [
+    ("На очереди был русскоязычный Крым.", "русскоязычный Крым", "русскоязычный Крым", "Крым", "Крым"),
+    ("Центр строят в подмосковном Сколково.", "подмосковном Сколково", "подмосковный Сколково", "Сколково", "Сколково"),
+    ("По всей Ботсване проходят забастовки.", "всей Ботсване", None, "Ботсване", None),
+])
+def test_a_places_mention_starts_at_a_one_word_name(text: str, model_span: str, model_normal: str | None,
+                                                    name: str, normal: str | None) -> None:
+    spans = russian.adjust(text, [_span(text, model_span, "location", model_normal)], _morph())
+    assert [(text[s.start : s.end], s.normal) for s in spans] == [(name, normal)]
+
+
+def test_adjectives_stay_in_a_longer_place_name() -> None:
+    text = "Ополченцы самопровозглашенной Донецкой народной республики отступили."
+    name = "самопровозглашенной Донецкой народной республики"
+    assert _adjust(text, _span(text, name, "location")) == [(name, "location")]
+
+
 def test_rules_keep_the_models_normal_form() -> None:
     text = "Сделку одобрила компания Roxbury."
     (span,) = russian.adjust(text, [_span(text, "Roxbury", "organization", "Roxbury")], _morph())

@@ -105,8 +105,9 @@ class Morphology:
         if label == "organization":
             return {p.tag.case for p in self.parses(word.lower())
                     if "NOUN" in p.tag and p.normal_form.rsplit("-", 1)[-1] in DESCRIPTORS and p.tag.case}
+        # a plural one names no single place ("в городах Украины": the place is Украины)
         return {p.tag.case for p in self.parses(word.lower())
-                if "NOUN" in p.tag and p.normal_form in PLACE_DESCRIPTORS and p.tag.case}
+                if "NOUN" in p.tag and p.normal_form in PLACE_DESCRIPTORS and p.tag.case and p.tag.number == "sing"}
 
     def dependent(self, word: str) -> bool:
         """A Cyrillic name word that is a noun or adjective and cannot be a nominative
@@ -464,6 +465,21 @@ def _agreeing_adjective(text: str, word: re.Match[str], floor: int, morph: Morph
     return word.start()
 
 
+def place_without_adjectives(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
+    """A place's mention is its name: lower-case adjectives a model took in before a one-word name
+    are left out ("русскоязычный Крым", "подмосковном Сколково", "всей Ботсване"). A longer name keeps
+    them; they may be part of it ("самопровозглашенной Донецкой народной республики")."""
+    if span.label != "location":
+        return span
+    words = list(_WORD.finditer(text, span.start, span.end))
+    if len(words) < 2 or not words[-1].group()[0].isupper():
+        return span
+    if not all(w.group().islower() and morph.adjective_cases(w.group()) for w in words[:-1]):
+        return span
+    normal = span.normal.split() if span.normal else []
+    return replace(span, start=words[-1].start(), normal=normal[-1] if len(normal) == len(words) else None)
+
+
 def without_common_words(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
     """A person's name starts at the name: a title or any other common word the model took in
     before it is left out ("Полковник Васин", "профессору Баженову", "Нравился Сталину")."""
@@ -497,7 +513,7 @@ def one_word_names(text: str, spans: Sequence[NamedSpan], original: Sequence[Nam
 
 
 RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word", "state_body",
-         "nested_org", "nested_person")
+         "nested_org", "nested_person", "place_adjective")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
@@ -512,6 +528,8 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
         spans = [strip_closing_quote(text, s) for s in spans]
     if "person" in rules:
         spans = [without_common_words(text, s, morph) for s in spans]
+    if "place_adjective" in rules:
+        spans = [place_without_adjectives(text, s, morph) for s in spans]
     if "descriptor" in rules or "place" in rules:
         spans = [with_descriptor(text, s, morph, rules, floor=spans[i - 1].end if i else 0)
                  for i, s in enumerate(spans)]
