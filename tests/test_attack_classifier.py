@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -146,19 +147,50 @@ def test_a_models_cue_skips_pairs_with_function_words_and_any_capitalised_word()
     assert cue is not None and cue.text == "gunmen" and cue.start == text.index("the gunmen") + 4
 
 
-def test_training_reads_only_rows_with_a_summary_from_main_and_extra_files(tmp_path: Path) -> None:
+def test_training_reads_only_rows_with_a_summary_from_main_and_extra_files(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """--data and every --extra file go through one reader: a row without a summary (or with a blank
     one, or a number) has nothing to learn from and is skipped, not read as an empty text."""
     import importlib.util
     import json
+    import sys
 
     script = Path(__file__).resolve().parents[1] / "training" / "train_attack_classifier.py"
     spec = importlib.util.spec_from_file_location("train_attack_classifier", script)
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    monkeypatch.setitem(sys.modules, "train_attack_classifier", module)  # its dataclass looks itself up there
     spec.loader.exec_module(module)
     path = tmp_path / "rows.jsonl"
     rows = [{"summary": "Gunmen opened fire on a bus.", "attacktype1_txt": "Armed Assault"}, {"summary": "  "},
             {"attacktype1_txt": "Bombing/Explosion"}, {"summary": 7}, {"summary": "A bomb exploded."}]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", "utf-8")
     assert [r["summary"] for r in module.load_rows(path)] == ["Gunmen opened fire on a bus.", "A bomb exploded."]
+
+
+def test_a_weapon_gtd_never_pairs_with_a_bombing_rules_the_bombing_out() -> None:
+    labels = ("armed_assault", "bombing", "unarmed_assault")
+    p = np.array([0.2, 0.7, 0.1])
+    assert classify.without_kinds_ruled_out(p, labels, "firearms") == pytest.approx([2 / 3, 0.0, 1 / 3])
+    assert classify.without_kinds_ruled_out(p, labels, "vehicle").argmax() == 0
+    for weapon in ("explosives", None, "incendiary"):
+        assert classify.without_kinds_ruled_out(p, labels, weapon) is p
+
+
+def test_the_kind_is_decided_with_the_weapon_and_never_a_bombing_with_a_vehicle(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline decides the weapon first; a kind model whose words lean to a bombing answers its
+    next likeliest kind when the weapon is a vehicle (a ramming), and a bombing when it is explosives."""
+    from threatwatch.events.extract import _with_second_opinion
+    from threatwatch.records import Event
+
+    index = {"crowd": 0, "drove": 1}
+    weights = np.array([[2.0, 0.0, 1.0], [1.5, 0.5, 1.0]], dtype=np.float32)  # bombing, then unarmed assault
+    kind = LinearModel(("bombing", "armed_assault", "unarmed_assault"), index, weights,
+                       np.zeros(3, dtype=np.float32), np.ones(2, dtype=np.float32), 1.0)
+    monkeypatch.setattr(classify, "models", lambda: {"attack_type": kind})
+    text = "He drove into the crowd."
+    attack = Event("e1", "attack", (Span(0, len(text), text),))
+    assert _with_second_opinion(replace(attack, weapon="explosives")).attack_type == "bombing"
+    assert _with_second_opinion(replace(attack, weapon="vehicle")).attack_type == "unarmed_assault"
+    assert _with_second_opinion(attack).attack_type == "bombing"  # no weapon: nothing ruled out

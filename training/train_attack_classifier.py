@@ -26,6 +26,7 @@ import shlex
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -116,11 +117,57 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return z / z.sum(1, keepdims=True)
 
 
-def combined(model: LinearModel, labels: list[str], found: set[str], rule: str | None) -> tuple[str, str]:
-    """(the model's answer, the pipeline's answer) for one row."""
+@dataclass(frozen=True)
+class FieldRows:
+    """One field's labelled rows: --data's, cross-validated, and --extra's, only learned from."""
+    labels: list[str]
+    kept: list[int]  # the --data rows with a label for the field
+    gold: np.ndarray
+    found: list[set[str]]
+    rules: list[str | None]
+    extra_found: list[set[str]]
+    extra_gold: np.ndarray
+
+
+def field_rows(field: str, rows: list[dict], readings: list, extra_rows: list[dict], extra_readings: list) -> FieldRows:
+    column, mapping = FIELDS[field]
+    mapping = {**mapping, "Unknown": classify.UNKNOWN} if field in LEARNS_UNKNOWN else mapping
+    kept = [i for i, r in enumerate(rows) if mapping.get(str(r.get(column)))]
+    extra = [i for i, r in enumerate(extra_rows) if mapping.get(str(r.get(column)))]
+    labels = sorted({mapping[str(r[column])] for r in [*(rows[i] for i in kept), *(extra_rows[i] for i in extra)]})
+    return FieldRows(
+        labels, kept, np.array([labels.index(mapping[str(rows[i][column])]) for i in kept], dtype=int),
+        [features(readings[i][0], readings[i][1][field]) for i in kept], [readings[i][1][field] for i in kept],
+        [features(extra_readings[i][0], extra_readings[i][1][field]) for i in extra],
+        np.array([labels.index(mapping[str(extra_rows[i][column])]) for i in extra], dtype=int))
+
+
+def combined(model: LinearModel, labels: list[str], found: set[str], rule: str | None,
+             weapon: str | None = None) -> tuple[str, str]:
+    """(the model's answer, the pipeline's answer) for one row; for the kind, `weapon` is the
+    pipeline's weapon (classify.without_kinds_ruled_out)."""
     p, known = model.probabilities(found)
+    p = classify.without_kinds_ruled_out(p, tuple(labels), weapon)
     answer = labels[int(p.argmax())]
     return answer, (answer if classify.overrules(p, known, answer, rule, tuple(labels)) else rule) or ""
+
+
+def _pipeline_weapon(model: LinearModel, labels: list[str], reading: tuple) -> str | None:
+    """The weapon the pipeline gives a row's attack: the model's or the rules', none for Unknown."""
+    rule = reading[1]["weapon"]
+    answer = combined(model, labels, features(reading[0], rule), rule)[1]
+    return None if answer in (classify.UNKNOWN, "") else answer
+
+
+def _count(hits: Counter, alone: str, pipeline: str, rule: str | None, truth: str, attack: bool) -> None:
+    """One held-back row; no attack found: eval gtd has no answer to score, whatever a model says."""
+    if truth == classify.UNKNOWN:  # eval gtd skips these rows; count those left empty
+        hits["unknown_with_attack"] += attack
+        hits["unknown_left_empty"] += attack and pipeline in (classify.UNKNOWN, "")
+        return
+    hits["rules"] += attack and rule == truth
+    hits["model"] += attack and alone == truth
+    hits["pipeline"] += attack and pipeline == truth
 
 
 def _use_settings(l2: float, min_docs: int, confident: float, rule_weight: float) -> None:
@@ -150,49 +197,44 @@ def main() -> None:
     readings = rule_readings(rows)
     extra_rows = [row for path in args.extra for row in load_rows(Path(path))]
     extra_readings = rule_readings(extra_rows) if extra_rows else []
+    data = {field: field_rows(field, rows, readings, extra_rows, extra_readings) for field in FIELDS}
+    # folds over --data's rows, shared by the two fields: the kind of a held-back row is decided
+    # with the weapon the pipeline gives it, by a weapon model that never saw it either
+    order = list(range(len(rows)))
+    random.Random(args.seed).shuffle(order)
+    fold_of = {row: k % args.folds for k, row in enumerate(order)}
+    hits: dict[str, Counter] = {field: Counter() for field in FIELDS}
+    for fold in range(args.folds):
+        weapons: dict[int, str | None] = {}
+        for field in ("weapon", "attack_type"):  # the weapon first, as in the pipeline
+            d = data[field]
+            train = [j for j, row in enumerate(d.kept) if fold_of[row] != fold]
+            model = fit([d.found[j] for j in train] + d.extra_found, np.concatenate([d.gold[train], d.extra_gold]),
+                        len(d.labels))
+            if field == "weapon":
+                weapons = {row: _pipeline_weapon(model, d.labels, readings[row])
+                           for row in range(len(rows)) if fold_of[row] == fold}
+            for j, row in enumerate(d.kept):
+                if fold_of[row] == fold:
+                    weapon = weapons.get(row) if field == "attack_type" else None
+                    _count(hits[field], *combined(model, d.labels, d.found[j], d.rules[j], weapon),
+                           d.rules[j], d.labels[d.gold[j]], readings[row][2])
     report: dict[str, object] = {}
-    for field, (column, mapping) in FIELDS.items():
-        mapping = {**mapping, "Unknown": classify.UNKNOWN} if field in LEARNS_UNKNOWN else mapping
-        kept = [i for i, r in enumerate(rows) if mapping.get(str(r.get(column)))]
-        extra = [i for i, r in enumerate(extra_rows) if mapping.get(str(r.get(column)))]
-        labels = sorted({mapping[str(r[column])] for r in [*(rows[i] for i in kept), *(extra_rows[i] for i in extra)]})
-        gold = np.array([labels.index(mapping[str(rows[i][column])]) for i in kept])
-        found = [features(readings[i][0], readings[i][1][field]) for i in kept]
-        extra_gold = np.array([labels.index(mapping[str(extra_rows[i][column])]) for i in extra], dtype=int)
-        extra_found = [features(extra_readings[i][0], extra_readings[i][1][field]) for i in extra]
-        rules = [readings[i][1][field] for i in kept]
-        # no attack found: eval gtd has no answer to score, whatever a model would say
-        attack = [readings[i][2] for i in kept]
-        order = list(range(len(kept)))
-        random.Random(args.seed).shuffle(order)
-        hits = Counter()
-        for fold in range(args.folds):
-            test = set(order[fold::args.folds])
-            train = [j for j in order if j not in test]
-            model = fit([found[j] for j in train] + extra_found, np.concatenate([gold[train], extra_gold]), len(labels))
-            for j in test:
-                alone, pipeline = combined(model, labels, found[j], rules[j])
-                truth = labels[gold[j]]
-                if truth == classify.UNKNOWN:  # eval gtd skips these rows; count those left empty
-                    hits["unknown_with_attack"] += attack[j]
-                    hits["unknown_left_empty"] += attack[j] and pipeline in (classify.UNKNOWN, "")
-                    continue
-                hits["rules"] += attack[j] and rules[j] == truth
-                hits["model"] += attack[j] and alone == truth
-                hits["pipeline"] += attack[j] and pipeline == truth
-        scored = sum(labels[g] != classify.UNKNOWN for g in gold)
-        scores: dict[str, float] = {k: round(hits[k] / scored, 4) for k in ("rules", "model", "pipeline")}
+    for field, d in data.items():
+        scored = sum(d.labels[g] != classify.UNKNOWN for g in d.gold)
+        scores: dict[str, float] = {k: round(hits[field][k] / scored, 4) for k in ("rules", "model", "pipeline")}
         if field in LEARNS_UNKNOWN:
-            scores["unknown_rows"] = len(kept) - scored
+            scores["unknown_rows"] = len(d.kept) - scored
             # of those where the pipeline finds an attack, how many get no weapon
-            scores["unknown_rows_with_attack"] = hits["unknown_with_attack"]
-            scores["unknown_left_empty"] = hits["unknown_left_empty"]
-        print(field, len(kept), "rows,", attack.count(False), "without an attack found, cross-validated accuracy:",
+            scores["unknown_rows_with_attack"] = hits[field]["unknown_with_attack"]
+            scores["unknown_left_empty"] = hits[field]["unknown_left_empty"]
+        without_attack = sum(not readings[row][2] for row in d.kept)
+        print(field, len(d.kept), "rows,", without_attack, "without an attack found, cross-validated accuracy:",
               scores, flush=True)
-        model = fit(found + extra_found, np.concatenate([gold, extra_gold]), len(labels))
-        model = LinearModel(tuple(labels), model.index, model.weights, model.bias, model.idf, model.rule_weight)
+        model = fit(d.found + d.extra_found, np.concatenate([d.gold, d.extra_gold]), len(d.labels))
+        model = LinearModel(tuple(d.labels), model.index, model.weights, model.bias, model.idf, model.rule_weight)
         model.save(Path(args.out, field), {
-            "field": field, "rows": len(kept), "extra_rows": len(extra), "features": len(model.index),
+            "field": field, "rows": len(d.kept), "extra_rows": len(d.extra_found), "features": len(model.index),
             "cross_validation": scores,
             "folds": args.folds, "seed": args.seed, "min_docs": MIN_DOCS, "l2": L2, "steps": STEPS,
             "idf": "log((1 + rows) / (1 + rows with the feature)) + 1",

@@ -40,6 +40,9 @@ RULE_FEATURE = "RULE={}"  # the rules' answer, as a feature, so the model learns
 _RULE_PREFIX = RULE_FEATURE.format("")
 UNKNOWN = "unknown"  # the weapon model's answer for "the text names none": the weapon is left empty
 SWITCH_OFF = "THREATWATCH_RULES_ONLY"  # set (to anything) to leave attacks to the rules, as training does
+# GTD codes no bombing whose weapon is a gun, a blade or a vehicle (1 of the dev half's 1,336
+# bombings): with such a weapon an attack's kind is the likeliest other one (a ramming is no bombing).
+KINDS_RULED_OUT_BY_WEAPON = {weapon: frozenset({"bombing"}) for weapon in ("firearms", "melee", "vehicle")}
 
 
 def features(text: str, rule_answer: str | None) -> set[str]:
@@ -125,17 +128,20 @@ def models() -> dict[str, LinearModel]:
 
 
 def second_opinion(
-    field: str, evidence: Iterable[Span], rule_answer: str | None
+    field: str, evidence: Iterable[Span], rule_answer: str | None, weapon: str | None = None
 ) -> tuple[str, Span | None] | None:
     """The model's answer for `field` and the evidence word that weighed most for it, when it
     should replace the rules' answer; None to keep the rules'. The weapon model may answer UNKNOWN
-    (no span): the evidence names no weapon and the weapon stays empty."""
+    (no span): the evidence names no weapon and the weapon stays empty. For the kind, `weapon` is
+    the attack's weapon as decided: a kind GTD never pairs with it is not answered."""
     model = models().get(field)
     spans = list(evidence)
     if model is None or not spans:
         return None
     text = " ".join(span.text for span in spans)
     probabilities, known = model.probabilities(features(text, rule_answer))
+    if field == "attack_type":
+        probabilities = without_kinds_ruled_out(probabilities, model.labels, weapon)
     best = int(probabilities.argmax())
     answer = model.labels[best]
     if not overrules(probabilities, known, answer, rule_answer, model.labels):
@@ -143,6 +149,17 @@ def second_opinion(
     if answer == UNKNOWN:
         return answer, None
     return answer, _lexicon_cue(field, answer, spans) or _cue(model, best, known, spans)
+
+
+def without_kinds_ruled_out(probabilities: np.ndarray, labels: tuple[str, ...], weapon: str | None) -> np.ndarray:
+    """The kind model's probabilities with the kinds `weapon` rules out (KINDS_RULED_OUT_BY_WEAPON)
+    set to zero and the rest scaled to sum to one."""
+    ruled_out = KINDS_RULED_OUT_BY_WEAPON.get(weapon or "", frozenset())
+    kept = np.array([label not in ruled_out for label in labels])
+    if kept.all() or not kept.any():
+        return probabilities
+    kept_probabilities = np.where(kept, probabilities, 0.0)
+    return kept_probabilities / kept_probabilities.sum()
 
 
 def overrules(probabilities: np.ndarray, known: list[str], answer: str, rule_answer: str | None,

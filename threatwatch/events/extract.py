@@ -87,9 +87,10 @@ def _with_second_opinion(event: Event) -> Event:
         return event
     spans = dict(event.fields)
     changes: dict[str, str | None] = {}
-    for field in ("attack_type", "weapon"):
+    for field in ("weapon", "attack_type"):  # the weapon first: it rules some kinds out
         rules = getattr(event, field)
-        found = second_opinion(field, event.evidence, None if rules == "unknown" else rules)
+        weapon = changes.get("weapon", event.weapon)
+        found = second_opinion(field, event.evidence, None if rules == "unknown" else rules, weapon)
         if found:
             changes[field], cue = found
             if field == "weapon" and changes[field] == UNKNOWN:
