@@ -132,6 +132,7 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("Assailants set a Delhi Public School bus on fire in the district.", True),
     ("A man crashed his vehicle into the gate of the air base.", True),
     ("A man drove a truck into the crowd at the market.", True),
+    ("A vehicle was driven into a crowd of protesters in the city centre.", True),
     ("A girls school was attacked by suspected militants in Jamrud.", True),
     ("Assailants invaded the home of a local leader.", True),
     # the same words about other things
@@ -143,6 +144,7 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("A man injured his back lifting boxes.", False),
     ("Two men invaded the pitch during the match.", False),
     ("A drunk driver crashed his car into a tree on the highway.", False),
+    ("The car was driven into the garage by his son.", False),
     ("The new law was attacked by members of the opposition.", False),
     ("The budget was attacked by Conservative rebels in the Commons.", False),
     ("The convoy was targeted by Russian fighter jets near Idlib.", False),
@@ -370,3 +372,10 @@ def test_assaulted_names_no_weapon_so_the_weapon_words_decide() -> None:
     doc = process(RawDocument(path="t.txt", content="Gunmen assaulted a police post with AK-47 rifles.",
                               is_html=False), entities=False)
     assert [e.weapon for e in _of(doc, "attack")] == ["firearms"]
+
+
+def test_a_vehicle_driven_into_people_in_the_passive_is_a_ramming() -> None:
+    text = "A vehicle was driven into a crowd of protesters in Charlottesville, killing one and injuring 19."
+    attacks = _of(process(RawDocument(path="t.txt", content=text, is_html=False)), "attack")
+    assert attacks and (attacks[0].attack_type, attacks[0].weapon) == ("unarmed_assault", "vehicle")
+    assert (attacks[0].killed, attacks[0].injured) == (1, 19)
