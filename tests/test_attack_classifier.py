@@ -151,16 +151,9 @@ def test_training_reads_only_rows_with_a_summary_from_main_and_extra_files(tmp_p
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """--data and every --extra file go through one reader: a row without a summary (or with a blank
     one, or a number) has nothing to learn from and is skipped, not read as an empty text."""
-    import importlib.util
     import json
-    import sys
 
-    script = Path(__file__).resolve().parents[1] / "training" / "train_attack_classifier.py"
-    spec = importlib.util.spec_from_file_location("train_attack_classifier", script)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    monkeypatch.setitem(sys.modules, "train_attack_classifier", module)  # its dataclass looks itself up there
-    spec.loader.exec_module(module)
+    module = _training_script(monkeypatch)
     path = tmp_path / "rows.jsonl"
     rows = [{"summary": "Gunmen opened fire on a bus.", "attacktype1_txt": "Armed Assault"}, {"summary": "  "},
             {"attacktype1_txt": "Bombing/Explosion"}, {"summary": 7}, {"summary": "A bomb exploded."}]
@@ -194,3 +187,27 @@ def test_the_kind_is_decided_with_the_weapon_and_never_a_bombing_with_a_vehicle(
     assert _with_second_opinion(replace(attack, weapon="explosives")).attack_type == "bombing"
     assert _with_second_opinion(replace(attack, weapon="vehicle")).attack_type == "unarmed_assault"
     assert _with_second_opinion(attack).attack_type == "bombing"  # no weapon: nothing ruled out
+
+
+def test_extra_rows_that_repeat_a_tested_row_are_not_learned_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A summary of --data repeated in an --extra file would be learned from while it is tested."""
+    module = _training_script(monkeypatch)
+    rows = [{"summary": "Gunmen opened fire on a bus."}, {"summary": "A bomb exploded."}]
+    extra = [{"summary": "Gunmen  opened fire on a bus. "}, {"summary": "Arsonists burned a school."},
+             {"summary": "arsonists burned a school."}, {"summary": "A grenade was thrown."}]
+    assert [r["summary"] for r in module.without_rows_of(rows, extra)] == [
+        "Arsonists burned a school.", "A grenade was thrown."]
+
+
+def _training_script(monkeypatch: pytest.MonkeyPatch):
+    """training/train_attack_classifier.py as a module (it is a script, not part of the package)."""
+    import importlib.util
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "training" / "train_attack_classifier.py"
+    spec = importlib.util.spec_from_file_location("train_attack_classifier", script)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    monkeypatch.setitem(sys.modules, "train_attack_classifier", module)  # its dataclass looks itself up there
+    spec.loader.exec_module(module)
+    return module

@@ -133,6 +133,7 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("A man crashed his vehicle into the gate of the air base.", True),
     ("A man drove a truck into the crowd at the market.", True),
     ("A vehicle was driven into a crowd of protesters in the city centre.", True),
+    ("A car was deliberately driven into officers outside parliament.", True),
     ("A girls school was attacked by suspected militants in Jamrud.", True),
     ("Assailants invaded the home of a local leader.", True),
     # the same words about other things
@@ -144,7 +145,9 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("A man injured his back lifting boxes.", False),
     ("Two men invaded the pitch during the match.", False),
     ("A drunk driver crashed his car into a tree on the highway.", False),
-    ("The car was driven into the garage by his son.", False),
+    ("The bus was driven into the market square to collect passengers.", False),
+    ("A delivery truck was driven into the gate of the factory after the driver lost control.", False),
+    ("The car was driven into the police station car park by an officer.", False),
     ("The new law was attacked by members of the opposition.", False),
     ("The budget was attacked by Conservative rebels in the Commons.", False),
     ("The convoy was targeted by Russian fighter jets near Idlib.", False),

@@ -81,6 +81,23 @@ def load_rows(path: Path) -> list[dict]:
     return [r for r in rows if isinstance(r.get("summary"), str) and r["summary"].strip()]
 
 
+def without_rows_of(rows: list[dict], extra_rows: list[dict]) -> list[dict]:
+    """The extra rows whose summary is no --data row's (the US 2013-16 file repeats 14 of them; a
+    repeated row would be learned from while it is being tested) nor an earlier extra row's."""
+    seen = {_text_key(r["summary"]) for r in rows}
+    kept = []
+    for row in extra_rows:
+        key = _text_key(row["summary"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def _text_key(summary: str) -> str:
+    return " ".join(summary.split()).casefold()
+
+
 def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> LinearModel:
     counts = Counter(f for found in rows_features for f in found)
     names = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
@@ -195,7 +212,7 @@ def main() -> None:
     started = time.time()
     rows = load_rows(Path(args.data))
     readings = rule_readings(rows)
-    extra_rows = [row for path in args.extra for row in load_rows(Path(path))]
+    extra_rows = without_rows_of(rows, [row for path in args.extra for row in load_rows(Path(path))])
     extra_readings = rule_readings(extra_rows) if extra_rows else []
     data = {field: field_rows(field, rows, readings, extra_rows, extra_readings) for field in FIELDS}
     # folds over --data's rows, shared by the two fields: the kind of a held-back row is decided

@@ -290,7 +290,7 @@ def _russian_descriptor_anaphors(doc: Document, mentions: list[Mention]) -> list
     morphology = getattr(recognizer_for("ru"), "morphology", None) if within else None
     if morphology is None:
         return []
-    organisations = [m for m in mentions if m.type in ("organization", "armed_group")]
+    organisations = [m for m in mentions if m.type == "organization"]
     found = russian.descriptor_anaphors(doc.text, [(m.start, m.end) for m in organisations],
                                         [(m.start, m.end) for m in mentions], morphology, within)
     return [Mention(start, end, doc.text[start:end], organisations[i].type, organisations[i].entity_id)
@@ -306,6 +306,8 @@ def extract_entities(doc: Document) -> tuple[tuple[Mention, ...], tuple[Entity, 
         entities.setdefault(entity.id, entity)
         mentions.append(Mention(found.start, found.end, surface, entity.type, entity.id))
     mentions = _resolve_short_person_names(mentions)
-    mentions = sorted([*mentions, *_russian_descriptor_anaphors(doc, mentions)], key=lambda m: (m.start, m.end))
+    anaphors = _russian_descriptor_anaphors(doc, mentions)
+    if anaphors:
+        mentions = sorted([*mentions, *anaphors], key=lambda m: m.start)
     used = {m.entity_id for m in mentions}
     return tuple(mentions), tuple(e for e in entities.values() if e.id in used)

@@ -393,32 +393,38 @@ def nested_persons(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> 
     return out
 
 
+# Descriptors that can name an organisation again on their own. Left out: those that are as often
+# ordinary nouns of another sense ("движение" traffic, "совет" advice, "сеть" a network, "центр" a
+# centre, "управление" control, "группа" any group), which would make any such word a mention.
+ANAPHORIC_DESCRIPTORS = DESCRIPTORS - {
+    "группа", "движение", "совет", "сеть", "центр", "канал", "блок", "радио", "управление", "объединение",
+    "организация", "команда", "служба", "союз", "палата",
+}
+
 # Words before a descriptor that point away from the organisation named earlier ("свой театр",
 # "другая компания", "ни один банк", "каждый фонд"); "этот" points back to it.
 _ELSEWHERE = frozenset({
     "свой", "собственный", "другой", "иной", "один", "каждый", "любой", "какой", "какой-либо", "какой-то",
     "некоторый", "такой", "всякий", "никакой", "чей", "наш", "ваш", "мой", "твой", "новый", "первый", "второй",
 })
+_CONTEXT = 80  # characters either side of a candidate word that its neighbours are read from
 
 
 def descriptor_anaphors(text: str, organisations: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]],
                         morph: Morphology, within: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """Later mentions of an organisation by its descriptor alone, as factRuEval marks them: after
     "радиостанция «Эхо Москвы»", "выкупить радиостанцию" and "журналистам радиостанции" name it too.
-    `organisations`: the document's organisation mentions, in order; `taken`: every mention (a
-    descriptor inside one is no mention of its own); `within`: the Russian stretches of the text.
-    Returns (start, end, index of the organisation it names): the nearest one before it that opens
-    with the same descriptor. Only a singular form stands alone; one followed by a name or a genitive
-    ("совет директоров", "сайте Кремля") or after a word pointing elsewhere ("свой театр") is left,
-    and an agreeing adjective before it joins it ("российской сборной")."""
-    heads: list[tuple[int, str]] = []  # (organisation index, its descriptor's dictionary form)
-    for i, (start, end) in enumerate(organisations):
-        first = _WORD.match(text, start, end)
-        if first and first.group().islower():
-            lemma = next((p.normal_form for p in morph.parses(first.group())
-                          if "NOUN" in p.tag and p.normal_form in DESCRIPTORS), None)
-            if lemma:
-                heads.append((i, lemma))
+    `organisations`: the document's organisation mentions (not armed groups: "вооружённая группа"
+    is any group), in order; `taken`: every mention (a descriptor inside one is no mention of its
+    own); `within`: the Russian stretches of the text. Returns (start, end, index of the
+    organisation it names): the nearest one before it that opens with the same descriptor
+    (ANAPHORIC_DESCRIPTORS). Only a singular form stands alone; one followed by a name or a genitive
+    ("совет директоров", "сайте Кремля"), or after a word pointing elsewhere ("свой театр"), a
+    numeral or a plural ("две компании", "российские компании"), is left; so is one with an adjective
+    the organisation's own mention does not have ("британское издание" after "издания «Коммерсантъ»").
+    An adjective it has joins it ("социальной сети" after "социальной сети Instagram")."""
+    heads = [(i, lemma) for i, (start, end) in enumerate(organisations)
+             if (lemma := _opening_descriptor(text, start, end, morph))]
     if not heads:
         return []
     stems = sorted({lemma[: max(3, len(lemma) - 2)] for _, lemma in heads}, key=len, reverse=True)
@@ -432,15 +438,34 @@ def descriptor_anaphors(text: str, organisations: Sequence[tuple[int, int]], tak
             before = [i for i, lemma in heads if lemma in lemmas and organisations[i][1] <= word.start()]
             if not before or _names_something_else(text, word.end(), hi, morph):
                 continue
-            start = _agreeing_adjective(text, word, lo, morph)
+            own_words = {p.normal_form for w in _WORD.finditer(text, *organisations[before[-1]])
+                         for p in morph.parses(w.group().lower())[:1]}
+            # a country's adjective matches its name ("российской сборной" after "сборной России")
+            own_words |= {f"{p.normal_form[:4]}*" for w in _WORD.finditer(text, *organisations[before[-1]])
+                          for p in morph.parses(w.group())[:1] if "Geox" in p.tag}
+            start = _anaphor_start(text, word, lo, morph, own_words)
             if start is not None:
                 out.append((start, word.end(), before[-1]))
     return out
 
 
+def _opening_descriptor(text: str, start: int, end: int, morph: Morphology) -> str | None:
+    """The dictionary form of the descriptor an organisation's mention opens with, after its
+    adjectives if any ("социальной сети Instagram" → сеть); None when it opens with its name."""
+    for word in _WORD.finditer(text, start, end):
+        if not word.group().islower():
+            return None
+        parses = morph.parses(word.group())
+        lemma = next((p.normal_form for p in parses if "NOUN" in p.tag and p.normal_form in ANAPHORIC_DESCRIPTORS),
+                     None)
+        if lemma or not morph.adjective_cases(word.group()):
+            return lemma
+    return None
+
+
 def _names_something_else(text: str, end: int, limit: int, morph: Morphology) -> bool:
     """The descriptor is followed by a name or a noun in the genitive: it is that one's."""
-    after = re.match(r"\s+([«\"„“]?)([\w-]+)", text[end:limit])
+    after = re.match(r"\s+([«\"„“]?)([\w-]+)", text[end : min(limit, end + _CONTEXT)])
     if not after:
         return False
     word = after.group(2)
@@ -450,19 +475,31 @@ def _names_something_else(text: str, end: int, limit: int, morph: Morphology) ->
     return bool(first) and "NOUN" in first[0].tag and first[0].tag.case == "gent"
 
 
-def _agreeing_adjective(text: str, word: re.Match[str], floor: int, morph: Morphology) -> int | None:
-    """Where the anaphor starts: at an agreeing adjective before the descriptor, else at the
-    descriptor; None when the word before points to another organisation ("свой театр")."""
-    prev = re.search(r"(?:^|(?<=\s))([А-ЯЁа-яё][а-яё-]*)\s+$", text[floor : word.start()])
-    if not prev or (prev.group(1)[0].isupper() and not starts_a_sentence(text, floor + prev.start(1))):
+def _anaphor_start(text: str, word: re.Match[str], floor: int, morph: Morphology, own_words: set[str]) -> int | None:
+    """Where the anaphor starts, or None when the word before it says it is another organisation or
+    several: at an adjective before it that the organisation's mention also has, else at the
+    descriptor. A word before it that does not agree with it (case and number) is no part of it
+    ("по данным издания")."""
+    window = max(floor, word.start() - _CONTEXT)
+    prev = re.search(r"(?:^|(?<=\s))([А-ЯЁа-яё][а-яё-]*)\s+$", text[window : word.start()])
+    if not prev or (prev.group(1)[0].isupper() and not starts_a_sentence(text, window + prev.start(1))):
         return word.start()
-    first = morph.parses(prev.group(1).lower())[:1]
-    if first and first[0].normal_form in _ELSEWHERE:
-        return None
-    cases = {p.tag.case for p in morph.parses(word.group()) if "NOUN" in p.tag}
-    if first and "Apro" not in first[0].tag and morph.adjective_cases(prev.group(1).lower()) & cases:
-        return floor + prev.start(1)
-    return word.start()
+    parses = morph.parses(prev.group(1).lower())
+    if not parses or parses[0].normal_form in _ELSEWHERE:
+        return None if parses else word.start()
+    if "NUMR" in parses[0].tag:
+        return None  # "две компании"
+    noun = {(p.tag.case, p.tag.number) for p in morph.parses(word.group()) if "NOUN" in p.tag}
+    agreeing = {(p.tag.case, p.tag.number) for p in parses
+                if {"ADJF", "PRTF"} & p.tag.grammemes and (p.tag.case, p.tag.number) in noun}
+    if not agreeing:
+        return word.start()
+    if all(number == "plur" for _, number in agreeing):
+        return None  # "российские компании", "эти компании"
+    if "Apro" in parses[0].tag:
+        return word.start()  # "этот мессенджер": the descriptor alone
+    adjective = parses[0].normal_form
+    return window + prev.start(1) if adjective in own_words or f"{adjective[:4]}*" in own_words else None
 
 
 def place_without_adjectives(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
