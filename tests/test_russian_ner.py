@@ -448,3 +448,13 @@ def test_an_anaphor_links_to_its_organisations_entity_in_the_pipeline() -> None:
     station = next(m for m in doc.mentions if m.type == "organization" and "Эхо" in m.text)
     assert by_text["радиостанцию"].entity_id == station.entity_id
     assert doc.text[by_text["радиостанцию"].start : by_text["радиостанцию"].end] == "радиостанцию"
+
+
+@pytest.mark.parametrize(("text", "word", "kept"), [
+    ("Магазин принадлежит семье Пугачевых.", "Пугачевых", False),  # a family, not a person
+    ("Премия имени братьев Стругацких вручается ежегодно.", "Стругацких", False),
+    ("Пугачев продал магазин.", "Пугачев", True),
+    ("На вопросы Ливанов отвечал коротко.", "Ливанов", True),  # a surname that also reads as a plural place
+])
+def test_a_surname_in_the_plural_alone_names_a_family_not_a_person(text: str, word: str, kept: bool) -> None:
+    assert (_adjust(text, _span(text, word, "person")) == [(word, "person")]) is kept

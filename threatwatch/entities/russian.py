@@ -142,6 +142,16 @@ class Morphology:
         parses = self.parses(word)
         return bool(parses) and "Surn" in parses[0].tag.grammemes
 
+    def family_name(self, word: str) -> bool:
+        """One word that reads only as a surname or patronymic in the plural names a family, not a
+        person ("семье Пугачевых", "братьев Стругацких", "для Вандербильтов и Ротшильдов")."""
+        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
+            return False
+        parses = self.parses(word)
+        family = {"Surn", "Patr"}
+        return bool(parses) and bool(family & parses[0].tag.grammemes) and parses[0].tag.number == "plur" \
+            and not any(p.tag.number == "sing" and (family | {"Name"}) & p.tag.grammemes for p in parses)
+
     def business_kind(self, word: str) -> bool:
         """A noun for a kind of business ("производитель", "магазина", "дома" as in "аукционного
         дома"): a name after it is the business's own."""
@@ -550,7 +560,7 @@ def one_word_names(text: str, spans: Sequence[NamedSpan], original: Sequence[Nam
 
 
 RULES = ("country", "quote", "parenthesis", "descriptor", "place", "nested", "person", "one_word", "state_body",
-         "nested_org", "nested_person", "place_adjective")
+         "nested_org", "nested_person", "place_adjective", "family")
 
 
 def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
@@ -572,6 +582,8 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
                  for i, s in enumerate(spans)]
     if "one_word" in rules:
         spans = one_word_names(text, spans, original, morph)
+    if "family" in rules:
+        spans = [s for s in spans if not (s.label == "person" and morph.family_name(text[s.start : s.end]))]
     if "nested" in rules:
         spans = sorted([*spans, *nested_places(text, spans, morph)], key=lambda s: s.start)
     if "state_body" in rules:
