@@ -279,6 +279,17 @@ def test_articles_and_possessives_are_cut_only_in_the_language_they_belong_to(te
     assert text[start:end] == kept
 
 
+@pytest.mark.parametrize(("text", "span", "kept"), [
+    ("The song belonged to Clayton F. Summy Co., a publisher.", "Clayton F. Summy Co", "Clayton F. Summy Co."),
+    ("Правами владела Summy Co. до 1988 года.", "Summy Co", "Summy Co."),
+    ("He works for Acme Inc. in Ohio.", "Acme Inc", "Acme Inc."),
+    ("The talks ended in Moscow. Then they left.", "Moscow", "Moscow"),  # a sentence's full stop is not a name's
+])
+def test_an_abbreviations_full_stop_a_model_left_out_is_the_names(text: str, span: str, kept: str) -> None:
+    start, end = trim(text, text.index(span), text.index(span) + len(span), "en")
+    assert text[start:end] == kept
+
+
 @pytest.mark.parametrize(("text", "label", "name"), [
     ("وألمانيا", "location", "ألمانيا"),  # و + Germany: the place is known, the conjunction goes
     ("لداعش", "organization", "داعش"),  # ل + Daesh, a registry armed group

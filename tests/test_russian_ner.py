@@ -104,6 +104,13 @@ def test_country_as_subject_stays_a_place() -> None:
         [("Минфина", "organization"), ("Франция", "location")]
 
 
+def test_a_bracket_the_model_opened_but_did_not_close_is_split_off_too() -> None:
+    text = "Под эгидой Международной организации гражданской авиации (ICAO) работают эксперты."
+    out = russian.adjust(text, [_span(text, "Международной организации гражданской авиации (ICAO", "organization")],
+                         _morph())
+    assert [text[s.start : s.end] for s in out] == ["Международной организации гражданской авиации", "ICAO"]
+
+
 def test_bracketed_abbreviation_is_its_own_mention() -> None:
     text = "Федеральная таможенная служба (ФТС) усилила контроль."
     out = russian.adjust(text, [_span(text, "Федеральная таможенная служба (ФТС)", "organization",

@@ -230,6 +230,9 @@ _PARENTHESIS = re.compile(r"\s*\(([^()]+)\)$")
 def split_parenthesis(text: str, span: NamedSpan) -> list[NamedSpan]:
     """A name with its abbreviation or original spelling in brackets is two mentions:
     "Федеральной таможенной службы (ФТС)" -> the service, and ФТС."""
+    unclosed = text.count("(", span.start, span.end) > text.count(")", span.start, span.end)
+    if unclosed and text[span.end : span.end + 1] == ")":
+        span = replace(span, end=span.end + 1)  # the model stopped before closing the bracket it took in
     found = _PARENTHESIS.search(text, span.start, span.end)
     if not found or found.start() == span.start:
         return [span]

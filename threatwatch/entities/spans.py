@@ -21,6 +21,8 @@ _TRAILING = re.compile(r"(?:['’]s?|\s*[,;:]|(?<!\b[A-Z])(?<!\bInc)(?<!\bLtd)(?
 # An English possessive is no part of the name ("Putin's"); in other languages a Latin name keeps its
 # "'s", which belongs to it ("аукционного дома Sotheby's", "chez McDonald's").
 _POSSESSIVE = re.compile(r"['’]s$")
+# A model that reads "Co." as two tokens leaves the full stop out of "Summy Co."; it is the name's.
+_ABBREVIATED_END = re.compile(r"\b(?:Co|Inc|Ltd|Corp|Bros|Jr|Sr)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,4 +239,6 @@ def trim(text: str, start: int, end: int, lang: str) -> tuple[int, int]:
         end -= 1
     while start < end and text[start] == "(" and text.count("(", start, end) > text.count(")", start, end):
         start += 1
+    if text[end : end + 1] == "." and _ABBREVIATED_END.search(text, start, end):
+        end += 1
     return start, end
