@@ -284,6 +284,7 @@ def test_articles_and_possessives_are_cut_only_in_the_language_they_belong_to(te
     ("Правами владела Summy Co. до 1988 года.", "Summy Co", "Summy Co."),
     ("He works for Acme Inc. in Ohio.", "Acme Inc", "Acme Inc."),
     ("The talks ended in Moscow. Then they left.", "Moscow", "Moscow"),  # a sentence's full stop is not a name's
+    ("He shops at Costco. Then he left.", "Costco", "Costco"),  # a name that only ends in "co"
 ])
 def test_an_abbreviations_full_stop_a_model_left_out_is_the_names(text: str, span: str, kept: str) -> None:
     start, end = trim(text, text.index(span), text.index(span) + len(span), "en")

@@ -134,6 +134,8 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("A man drove a truck into the crowd at the market.", True),
     ("A vehicle was driven into a crowd of protesters in the city centre.", True),
     ("A car was deliberately driven into officers outside parliament.", True),
+    ("A truck was driven into a group of people at a Christmas market.", True),
+    ("A car was driven into police at a checkpoint in Hebron.", True),
     ("A girls school was attacked by suspected militants in Jamrud.", True),
     ("Assailants invaded the home of a local leader.", True),
     # the same words about other things
@@ -148,6 +150,7 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("The bus was driven into the market square to collect passengers.", False),
     ("A delivery truck was driven into the gate of the factory after the driver lost control.", False),
     ("The car was driven into the police station car park by an officer.", False),
+    ("The car was driven into the people's park for the parade.", False),
     ("The new law was attacked by members of the opposition.", False),
     ("The budget was attacked by Conservative rebels in the Commons.", False),
     ("The convoy was targeted by Russian fighter jets near Idlib.", False),

@@ -230,9 +230,14 @@ _PARENTHESIS = re.compile(r"\s*\(([^()]+)\)$")
 def split_parenthesis(text: str, span: NamedSpan) -> list[NamedSpan]:
     """A name with its abbreviation or original spelling in brackets is two mentions:
     "Федеральной таможенной службы (ФТС)" -> the service, and ФТС."""
-    unclosed = text.count("(", span.start, span.end) > text.count(")", span.start, span.end)
-    if unclosed and text[span.end : span.end + 1] == ")":
-        span = replace(span, end=span.end + 1)  # the model stopped before closing the bracket it took in
+    opened = text.rfind("(", span.start, span.end)
+    if opened > span.start and ")" not in text[opened : span.end] and text[span.end : span.end + 1] == ")" \
+            and text[opened + 1 : opened + 2].isupper():
+        # the model stopped before closing the bracket it took in ("… авиации (ICAO")
+        normal = span.normal
+        if normal and "(" in normal and ")" not in normal[normal.rfind("(") :]:
+            normal += ")"
+        span = replace(span, end=span.end + 1, normal=normal)
     found = _PARENTHESIS.search(text, span.start, span.end)
     if not found or found.start() == span.start:
         return [span]
@@ -411,7 +416,7 @@ def nested_persons(text: str, spans: Sequence[NamedSpan], morph: Morphology) -> 
 # centre, "управление" control, "группа" any group), which would make any such word a mention.
 ANAPHORIC_DESCRIPTORS = DESCRIPTORS - {
     "группа", "движение", "совет", "сеть", "центр", "канал", "блок", "радио", "управление", "объединение",
-    "организация", "команда", "служба", "союз", "палата",
+    "организация", "команда", "служба", "союз", "палата", "федерация", "комиссия",
 }
 
 # Words before a descriptor that point away from the organisation named earlier ("свой театр",
@@ -421,6 +426,8 @@ _ELSEWHERE = frozenset({
     "некоторый", "такой", "всякий", "никакой", "чей", "наш", "ваш", "мой", "твой", "новый", "первый", "второй",
 })
 _CONTEXT = 80  # characters either side of a candidate word that its neighbours are read from
+_PREVIOUS = re.compile(r"(?:^|(?<=\s))([А-ЯЁа-яё][а-яё-]*|\d[\d.,]*)\s+$")
+_NEXT = re.compile(r"\s+([«\"„“']?)([\w-]+)")
 
 
 def descriptor_anaphors(text: str, organisations: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]],
@@ -431,40 +438,40 @@ def descriptor_anaphors(text: str, organisations: Sequence[tuple[int, int]], tak
     is any group), in order; `taken`: every mention (a descriptor inside one is no mention of its
     own); `within`: the Russian stretches of the text. Returns (start, end, index of the
     organisation it names): the nearest one before it that opens with the same descriptor
-    (ANAPHORIC_DESCRIPTORS). Only a singular form stands alone; one followed by a name or a genitive
-    ("совет директоров", "сайте Кремля"), or after a word pointing elsewhere ("свой театр"), a
-    numeral or a plural ("две компании", "российские компании"), is left; so is one with an adjective
-    the organisation's own mention does not have ("британское издание" after "издания «Коммерсантъ»").
-    An adjective it has joins it ("социальной сети" after "социальной сети Instagram")."""
+    (ANAPHORIC_DESCRIPTORS). Left out: a descriptor followed by a name or a genitive ("совет
+    директоров", "сайте Кремля", "театре военных действий"); one after a word pointing elsewhere
+    ("свой театр"), a numeral or a plural ("две компании", "3 компании", "российские компании");
+    one that reads as a plural where it stands ("компании начали уходить", "читает газеты"); one
+    with an adjective the organisation's own mention does not have ("британское издание" after
+    "издания «Коммерсантъ»"). Adjectives it has join it ("ежедневной газеты")."""
     heads = [(i, lemma) for i, (start, end) in enumerate(organisations)
              if (lemma := _opening_descriptor(text, start, end, morph))]
     if not heads:
         return []
     stems = sorted({lemma[: max(3, len(lemma) - 2)] for _, lemma in heads}, key=len, reverse=True)
-    candidate = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, stems)) + r")[а-яё-]*(?![\w-])")
+    candidate = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, stems)) + r")[а-яё-]*(?![\w-])", re.IGNORECASE)
     out: list[tuple[int, int, int]] = []
     for lo, hi in within:
         for word in candidate.finditer(text, lo, hi):
-            if any(a <= word.start() < b for a, b in taken):
+            if any(a <= word.start() < b for a, b in taken) or \
+                    not (word.group().islower() or starts_a_sentence(text, word.start())):
                 continue
-            lemmas = {p.normal_form for p in morph.parses(word.group()) if "NOUN" in p.tag and p.tag.number == "sing"}
+            forms = [p for p in morph.parses(word.group().lower()) if "NOUN" in p.tag]
+            lemmas = {p.normal_form for p in forms if p.tag.number == "sing"}
             before = [i for i, lemma in heads if lemma in lemmas and organisations[i][1] <= word.start()]
             if not before or _names_something_else(text, word.end(), hi, morph):
                 continue
             own_words = {p.normal_form for w in _WORD.finditer(text, *organisations[before[-1]])
                          for p in morph.parses(w.group().lower())[:1]}
-            # a country's adjective matches its name ("российской сборной" after "сборной России")
-            own_words |= {f"{p.normal_form[:4]}*" for w in _WORD.finditer(text, *organisations[before[-1]])
-                          for p in morph.parses(w.group())[:1] if "Geox" in p.tag}
-            start = _anaphor_start(text, word, lo, morph, own_words)
-            if start is not None:
+            start = _anaphor_start(text, word, max(lo, word.start() - _CONTEXT), forms, morph, own_words)
+            if start is not None and not (start == word.start() and _reads_as_plural(text, word, lo, hi, forms, morph)):
                 out.append((start, word.end(), before[-1]))
     return out
 
 
 def _opening_descriptor(text: str, start: int, end: int, morph: Morphology) -> str | None:
     """The dictionary form of the descriptor an organisation's mention opens with, after its
-    adjectives if any ("социальной сети Instagram" → сеть); None when it opens with its name."""
+    adjectives if any ("ежедневной газеты «Коммерсантъ»" → газета); None when it opens with its name."""
     for word in _WORD.finditer(text, start, end):
         if not word.group().islower():
             return None
@@ -477,42 +484,77 @@ def _opening_descriptor(text: str, start: int, end: int, morph: Morphology) -> s
 
 
 def _names_something_else(text: str, end: int, limit: int, morph: Morphology) -> bool:
-    """The descriptor is followed by a name or a noun in the genitive: it is that one's."""
-    after = re.match(r"\s+([«\"„“]?)([\w-]+)", text[end : min(limit, end + _CONTEXT)])
-    if not after:
+    """The descriptor is followed by a name, or by a noun in the genitive after any genitive
+    adjectives ("совет директоров", "театре военных действий"): it is that one's."""
+    for _ in range(MAX_ADJECTIVES + 1):
+        after = _NEXT.match(text[end : min(limit, end + _CONTEXT)])
+        if not after:
+            return False
+        word = after.group(2)
+        if after.group(1) or not word.islower():
+            return True
+        first = morph.parses(word)[:1]
+        if not first or first[0].tag.case != "gent":
+            return False
+        if "NOUN" in first[0].tag:
+            return True
+        if not {"ADJF", "PRTF"} & first[0].tag.grammemes:
+            return False
+        end += after.end()
+    return False
+
+
+def _anaphor_start(text: str, word: re.Match[str], floor: int, forms: list, morph: Morphology,
+                   own_words: set[str]) -> int | None:
+    """Where the anaphor starts, or None when a word before it says it is another organisation or
+    several: at the adjectives before it, each one the organisation's own mention also has, else at
+    the descriptor. A word that does not agree with it (case and number) is no part of it ("по
+    данным издания"); a demonstrative points back to the organisation ("этот мессенджер")."""
+    noun = {(p.tag.case, p.tag.number) for p in forms}
+    start = word.start()
+    for _ in range(MAX_ADJECTIVES):
+        prev = _PREVIOUS.search(text, floor, start)
+        if not prev:
+            break
+        if prev.group(1)[0].isdigit():
+            return None  # "3 компании"
+        if prev.group(1)[0].isupper() and not starts_a_sentence(text, prev.start(1)):
+            break
+        parses = morph.parses(prev.group(1).lower())
+        if not parses:
+            break
+        if parses[0].normal_form in _ELSEWHERE or "NUMR" in parses[0].tag:
+            return None  # "свой театр", "две компании"
+        agreeing = {(p.tag.case, p.tag.number) for p in parses
+                    if {"ADJF", "PRTF"} & p.tag.grammemes and (p.tag.case, p.tag.number) in noun}
+        if not agreeing:
+            break
+        if all(number == "plur" for _, number in agreeing):
+            return None  # "российские компании", "эти компании"
+        if "Apro" in parses[0].tag:
+            break
+        if parses[0].normal_form not in own_words:
+            return None  # "британское издание"
+        start = prev.start(1)
+    return start
+
+
+def _reads_as_plural(text: str, word: re.Match[str], floor: int, limit: int, forms: list, morph: Morphology) -> bool:
+    """A descriptor alone that could also be a nominative or accusative plural ("компании",
+    "газеты") and stands as one: before a plural verb ("компании начали") or right after a verb
+    ("читает газеты", "были компании")."""
+    if not any(p.tag.number == "plur" and p.tag.case in ("nomn", "accs") for p in forms):
         return False
-    word = after.group(2)
-    if after.group(1) or not word.islower():
-        return True
-    first = morph.parses(word)[:1]
-    return bool(first) and "NOUN" in first[0].tag and first[0].tag.case == "gent"
-
-
-def _anaphor_start(text: str, word: re.Match[str], floor: int, morph: Morphology, own_words: set[str]) -> int | None:
-    """Where the anaphor starts, or None when the word before it says it is another organisation or
-    several: at an adjective before it that the organisation's mention also has, else at the
-    descriptor. A word before it that does not agree with it (case and number) is no part of it
-    ("по данным издания")."""
-    window = max(floor, word.start() - _CONTEXT)
-    prev = re.search(r"(?:^|(?<=\s))([А-ЯЁа-яё][а-яё-]*)\s+$", text[window : word.start()])
-    if not prev or (prev.group(1)[0].isupper() and not starts_a_sentence(text, window + prev.start(1))):
-        return word.start()
-    parses = morph.parses(prev.group(1).lower())
-    if not parses or parses[0].normal_form in _ELSEWHERE:
-        return None if parses else word.start()
-    if "NUMR" in parses[0].tag:
-        return None  # "две компании"
-    noun = {(p.tag.case, p.tag.number) for p in morph.parses(word.group()) if "NOUN" in p.tag}
-    agreeing = {(p.tag.case, p.tag.number) for p in parses
-                if {"ADJF", "PRTF"} & p.tag.grammemes and (p.tag.case, p.tag.number) in noun}
-    if not agreeing:
-        return word.start()
-    if all(number == "plur" for _, number in agreeing):
-        return None  # "российские компании", "эти компании"
-    if "Apro" in parses[0].tag:
-        return word.start()  # "этот мессенджер": the descriptor alone
-    adjective = parses[0].normal_form
-    return window + prev.start(1) if adjective in own_words or f"{adjective[:4]}*" in own_words else None
+    after = _NEXT.match(text[word.end() : min(limit, word.end() + _CONTEXT)])
+    if after and not after.group(1):
+        first = morph.parses(after.group(2).lower())[:1]
+        if first and {"VERB", "PRTS", "ADJS"} & first[0].tag.grammemes and first[0].tag.number == "plur":
+            return True
+    prev = _PREVIOUS.search(text, max(floor, word.start() - _CONTEXT), word.start())
+    if prev and not prev.group(1)[0].isdigit():
+        first = morph.parses(prev.group(1).lower())[:1]
+        return bool(first) and bool({"VERB", "INFN"} & first[0].tag.grammemes)
+    return False
 
 
 def place_without_adjectives(text: str, span: NamedSpan, morph: Morphology) -> NamedSpan:
@@ -585,8 +627,6 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
                  for i, s in enumerate(spans)]
     if "one_word" in rules:
         spans = one_word_names(text, spans, original, morph)
-    if "family" in rules:
-        spans = [s for s in spans if not (s.label == "person" and morph.family_name(text[s.start : s.end]))]
     if "nested" in rules:
         spans = sorted([*spans, *nested_places(text, spans, morph)], key=lambda s: s.start)
     if "state_body" in rules:
@@ -595,4 +635,6 @@ def adjust(text: str, spans: Sequence[NamedSpan], morph: Morphology,
         spans = sorted([*spans, *nested_organisations(text, spans, morph)], key=lambda s: s.start)
     if "nested_person" in rules:
         spans = sorted([*spans, *nested_persons(text, spans, morph)], key=lambda s: s.start)
+    if "family" in rules:  # after the nested persons: "фонд Ротшильдов" names no person either
+        spans = [s for s in spans if not (s.label == "person" and morph.family_name(text[s.start : s.end]))]
     return spans
