@@ -28,9 +28,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -120,6 +123,8 @@ def fit(rows_features: list[set[str]], labels: np.ndarray, n_labels: int) -> Lin
 
 def _matrix(rows_features: list[set[str]], index: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
     """The rows' feature values, exactly as the pipeline computes them (classify.feature_values)."""
+    import scipy.sparse as sp  # training only (pip install -e .[training]); the tests read rows without it
+
     r, c, values = [], [], []
     for row, found in enumerate(rows_features):
         columns, row_values = feature_values([f for f in found if f in index], index, idf, RULE_WEIGHT)
