@@ -385,3 +385,21 @@ def test_a_vehicle_driven_into_people_in_the_passive_is_a_ramming() -> None:
     attacks = _of(process(RawDocument(path="t.txt", content=text, is_html=False)), "attack")
     assert attacks and (attacks[0].attack_type, attacks[0].weapon) == ("unarmed_assault", "vehicle")
     assert (attacks[0].killed, attacks[0].injured) == (1, 19)
+
+
+@pytest.mark.parametrize(("text", "attack"), [
+    ("Houthi rebels launched a drone attack on an oil facility.", True),
+    ("Drones attacked military targets at the air base.", True),
+    ("Assailants launched drones targeting the infantry division command.", True),
+    ("Assailants fired projectiles targeting a village near the border.", True),
+    ("Two kamikaze drones hit an apartment block in the city.", True),
+    # drones and missiles that attack nobody
+    ("The army launched a drone to monitor the border.", False),
+    ("The company sells missile targeting systems to the navy.", False),
+    ("The US uses armed drones in Somalia.", False),
+])
+def test_drone_and_projectile_attacks(text: str, attack: bool) -> None:
+    attacks = _of(process(RawDocument(path="t.txt", content=text, is_html=False), entities=False), "attack")
+    assert bool(attacks) is attack
+    if attack:
+        assert (attacks[0].attack_type, attacks[0].weapon) == ("bombing", "explosives")
