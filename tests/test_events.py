@@ -403,3 +403,14 @@ def test_drone_and_projectile_attacks(text: str, attack: bool) -> None:
     assert bool(attacks) is attack
     if attack:
         assert (attacks[0].attack_type, attacks[0].weapon) == ("bombing", "explosives")
+
+
+@pytest.mark.parametrize(("text", "claimed"), [
+    ("The Houthis claimed a drone attack on Aramco facilities.", True),
+    ("The group claimed a suicide bombing in Kabul on Friday.", True),
+    ("He claimed an attack was being planned.", False),  # an assertion, not a claim of responsibility
+    ("Police claimed a victory against the gang.", False),
+])
+def test_a_claim_of_an_attack_with_a_or_an(text: str, claimed: bool) -> None:
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    assert bool(_of(doc, "claim_of_responsibility")) is claimed
