@@ -397,6 +397,15 @@ def test_a_vehicle_driven_into_people_in_the_passive_is_a_ramming() -> None:
     ("The army launched a drone to monitor the border.", False),
     ("The company sells missile targeting systems to the navy.", False),
     ("The US uses armed drones in Somalia.", False),
+    ("Iran supplies kamikaze drones to Russia.", False),
+    ("Insurers are adding drone attack cover to shipping policies.", False),
+    ("The conference discussed the growing threat of drone attacks.", False),
+    ("A delivery drone crashed into a power line in Brisbane.", False),
+    ("The new drones hit shelves next month.", False),
+    ("Drones attacked by eagles fell into the lake.", False),
+    ("The festival launched 500 drones into the night sky in a light show.", False),
+    ("The navy fired practice projectiles into the Pacific during the drill.", False),
+    ("Russia launched 120 drones and missiles at Ukraine overnight.", True),
 ])
 def test_drone_and_projectile_attacks(text: str, attack: bool) -> None:
     attacks = _of(process(RawDocument(path="t.txt", content=text, is_html=False), entities=False), "attack")
@@ -414,3 +423,21 @@ def test_drone_and_projectile_attacks(text: str, attack: bool) -> None:
 def test_a_claim_of_an_attack_with_a_or_an(text: str, claimed: bool) -> None:
     doc = process(RawDocument(path="t.txt", content=text, is_html=False))
     assert bool(_of(doc, "claim_of_responsibility")) is claimed
+
+
+@pytest.mark.parametrize(("text", "injured"), [
+    ("The group claimed a suicide bombing in Kabul on Friday.", None),
+    ("Hamas claimed a rocket attack on Ashkelon, police said. Two people were wounded.", 2),
+])
+def test_a_claim_with_a_or_an_keeps_the_attack_it_names(text: str, injured: int | None) -> None:
+    """The claim's words only look ahead at the attack: its own trigger still starts the attack."""
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    attacks = _of(doc, "attack")
+    assert _of(doc, "claim_of_responsibility") and attacks
+    assert (attacks[0].attack_type, attacks[0].injured) == ("bombing", injured)
+
+
+def test_an_enemys_attack_an_armed_group_reports_is_not_its_claim() -> None:
+    text = "Hamas claimed an Israeli attack on the hospital killed 500 people."
+    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    assert not _of(doc, "claim_of_responsibility")
