@@ -428,6 +428,7 @@ def test_a_claim_of_an_attack_with_a_or_an(text: str, claimed: bool) -> None:
 @pytest.mark.parametrize(("text", "injured"), [
     ("The group claimed a suicide bombing in Kabul on Friday.", None),
     ("Hamas claimed a rocket attack on Ashkelon, police said. Two people were wounded.", 2),
+    ("Islamic State claimed the bombing of a church in Jolo that injured 20 people.", 20),
 ])
 def test_a_claim_with_a_or_an_keeps_the_attack_it_names(text: str, injured: int | None) -> None:
     """The claim's words only look ahead at the attack: its own trigger still starts the attack."""
