@@ -82,6 +82,7 @@ _CLOSE_QUOTES = "»\"”“"
 _NOT_NOUNS = frozenset({"VERB", "INFN", "GRND", "PRTF", "PRTS", "ADJF", "ADJS", "COMP", "ADVB"})
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(]))([\w-]+)(\s+[«\"„“]?|[«\"„“])$")
 MAX_ADJECTIVES = 2
+_CAPITALISED = re.compile(r"[А-ЯЁ][а-яё-]+")
 
 
 class Morphology:
@@ -109,13 +110,15 @@ class Morphology:
         return {p.tag.case for p in self.parses(word.lower())
                 if "NOUN" in p.tag and p.normal_form in PLACE_DESCRIPTORS and p.tag.case and p.tag.number == "sing"}
 
+    def name_parses(self, word: str) -> list:
+        """The parses of a capitalised Cyrillic word, as a name is written; none for any other word."""
+        return self.parses(word) if _CAPITALISED.fullmatch(word) else []
+
     def dependent(self, word: str) -> bool:
         """A Cyrillic name word that is a noun or adjective and cannot be a nominative
         ("Северного", "Ростелекома"): after a descriptor it names the owner ("сайта «Северного
         банка»", "совет Ростелекома"), not the descriptor's own name."""
-        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
-            return False
-        parses = self.parses(word)
+        parses = self.name_parses(word)
         nominal = all({"NOUN", "ADJF", "PRTF"} & p.tag.grammemes for p in parses)
         return bool(parses) and nominal and not any(p.tag.case == "nomn" or "Fixd" in p.tag for p in parses)
 
@@ -145,9 +148,7 @@ class Morphology:
     def family_name(self, word: str) -> bool:
         """One word that reads only as a surname or patronymic in the plural names a family, not a
         person ("семье Пугачевых", "братьев Стругацких", "для Вандербильтов и Ротшильдов")."""
-        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
-            return False
-        parses = self.parses(word)
+        parses = self.name_parses(word)
         family = {"Surn", "Patr"}
         return bool(parses) and bool(family & parses[0].tag.grammemes) and parses[0].tag.number == "plur" \
             and not any(p.tag.number == "sing" and (family | {"Name"}) & p.tag.grammemes for p in parses)
@@ -161,17 +162,13 @@ class Morphology:
         """A capitalised Cyrillic noun or adjective whose likeliest reading is a genitive and that
         is no place or person: the start of a name that owns what comes before it ("Палаты
         представителей Конгресса", "комиссии Европейского союза"), not "Театра на Таганке"."""
-        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
-            return False
-        parses = self.parses(word)
+        parses = self.name_parses(word)
         return bool(parses) and parses[0].tag.case == "gent" and bool({"NOUN", "ADJF"} & parses[0].tag.grammemes) \
             and not {"Geox", "Name", "Surn", "Patr"} & parses[0].tag.grammemes
 
     def personal_name(self, word: str) -> bool:
         """A capitalised Cyrillic word whose likeliest reading is a first name, surname or patronymic."""
-        if not re.fullmatch(r"[А-ЯЁ][а-яё-]+", word):
-            return False
-        parses = self.parses(word)
+        parses = self.name_parses(word)
         return bool(parses) and bool({"Name", "Surn", "Patr"} & parses[0].tag.grammemes)
 
     def never_a_noun(self, word: str) -> bool:
