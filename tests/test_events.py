@@ -24,6 +24,11 @@ def seeds() -> dict[str, Document]:
     return docs
 
 
+def _read(text: str, entities: bool = True) -> Document:
+    """One plain-text document through the pipeline."""
+    return process(RawDocument(path="t.txt", content=text, is_html=False), entities=entities)
+
+
 def _of(doc: Document, kind: str) -> list[Event]:
     return [e for e in doc.events if e.type == kind]
 
@@ -95,7 +100,7 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
     text = ("No group claimed responsibility for the incident.\n\n"
             "The militants were planning to bomb the embassy, police said.\n\n"
             "Officials warned that attacks could follow.")
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     assert not [e for e in doc.events if e.type in ("attack", "claim_of_responsibility")]
 
 
@@ -116,7 +121,7 @@ def test_negated_and_planned_attacks_are_not_events() -> None:
     ("Police arrested the militants, and officers stormed their hideout.", False),
 ])
 def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_it(text: str, attack: bool) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     assert bool(_of(doc, "attack")) is attack
 
 
@@ -163,7 +168,7 @@ def test_a_generic_attack_verb_starts_an_attack_when_attackers_are_named_before_
     ("The ruling party was severely beaten in the local elections.", False),
 ])
 def test_acid_beatings_beheadings_shots_fired_and_attacks_in_the_passive(text: str, attack: bool) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     assert bool(_of(doc, "attack")) is attack
 
 
@@ -186,7 +191,7 @@ def test_mortars_fired_at_a_target_are_a_bombing_and_shelling_stays_a_military_o
      "incendiary"),
 ])
 def test_throats_slit_hacked_to_death_and_lit_on_fire_are_attacks(text: str, kind: str, weapon: str) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     (attack,) = _of(doc, "attack")
     assert (attack.attack_type, attack.weapon) == (kind, weapon)
 
@@ -202,7 +207,7 @@ def test_throats_slit_hacked_to_death_and_lit_on_fire_are_attacks(text: str, kin
     ("L'attentat à la bombe a fait 9 morts et 31 blessés.", 9, 31),
 ])
 def test_casualty_figures_in_four_languages(text: str, killed: int | None, injured: int | None) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     (attack,) = [e for e in doc.events if e.type == "attack"]
     assert (attack.killed, attack.injured) == (killed, injured)
 
@@ -245,7 +250,7 @@ def test_casualty_figures_in_four_languages(text: str, killed: int | None, injur
     ("An assailant detonated an explosive device near a base. At least two people were wounded.", None, 2),
 ])
 def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured: int | None) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     attack = max((e for e in doc.events if e.type == "attack"), key=lambda e: len(e.evidence))
     assert (attack.killed, attack.injured) == (killed, injured)
 
@@ -253,7 +258,7 @@ def test_attacker_deaths_and_shared_tolls(text: str, killed: int | None, injured
 def test_a_street_the_places_data_cannot_locate_does_not_split_an_attack() -> None:
     text = ("Two assailants shot Saidakhmat Satayev on Batyr Murzayev Street, Khasavyurt, Dagestan, Russia. "
             "Satayev, a senior tax official of the city tax service, was killed in the attack.")
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    doc = _read(text)
     (attack,) = [e for e in doc.events if e.type == "attack"]
     assert attack.killed == 1 and len(attack.evidence) == 2
 
@@ -300,7 +305,7 @@ def test_a_street_the_places_data_cannot_locate_does_not_split_an_attack() -> No
     ("In an attack in the town of Raikia, fifty men armed with knives hacked a Hindu man to death.", 1),
 ])
 def test_victims_named_one_by_one_and_attackers_counted_earlier(text: str, killed: int | None) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     attack = max((e for e in doc.events if e.type == "attack"), key=lambda e: len(e.evidence))
     assert attack.killed == killed
     assert all(doc.text[s.start : s.end] == s.text for s in attack.evidence)
@@ -317,7 +322,7 @@ def test_victims_named_one_by_one_and_attackers_counted_earlier(text: str, kille
     ("Villagers attacked a family with sharp weapons, killing five of them.", 5),
 ])
 def test_killings_and_their_victims(text: str, killed: int) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False), entities=False)
+    doc = _read(text, entities=False)
     assert sum(e.killed or 0 for e in doc.events if e.type == "attack") == killed
 
 
@@ -382,7 +387,7 @@ def test_assaulted_names_no_weapon_so_the_weapon_words_decide() -> None:
 
 def test_a_vehicle_driven_into_people_in_the_passive_is_a_ramming() -> None:
     text = "A vehicle was driven into a crowd of protesters in Charlottesville, killing one and injuring 19."
-    attacks = _of(process(RawDocument(path="t.txt", content=text, is_html=False)), "attack")
+    attacks = _of(_read(text), "attack")
     assert attacks and (attacks[0].attack_type, attacks[0].weapon) == ("unarmed_assault", "vehicle")
     assert (attacks[0].killed, attacks[0].injured) == (1, 19)
 
@@ -408,7 +413,7 @@ def test_a_vehicle_driven_into_people_in_the_passive_is_a_ramming() -> None:
     ("Russia launched 120 drones and missiles at Ukraine overnight.", True),
 ])
 def test_drone_and_projectile_attacks(text: str, attack: bool) -> None:
-    attacks = _of(process(RawDocument(path="t.txt", content=text, is_html=False), entities=False), "attack")
+    attacks = _of(_read(text, entities=False), "attack")
     assert bool(attacks) is attack
     if attack:
         assert (attacks[0].attack_type, attacks[0].weapon) == ("bombing", "explosives")
@@ -421,7 +426,7 @@ def test_drone_and_projectile_attacks(text: str, attack: bool) -> None:
     ("Police claimed a victory against the gang.", False),
 ])
 def test_a_claim_of_an_attack_with_a_or_an(text: str, claimed: bool) -> None:
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    doc = _read(text)
     assert bool(_of(doc, "claim_of_responsibility")) is claimed
 
 
@@ -432,7 +437,7 @@ def test_a_claim_of_an_attack_with_a_or_an(text: str, claimed: bool) -> None:
 ])
 def test_a_claim_with_a_or_an_keeps_the_attack_it_names(text: str, injured: int | None) -> None:
     """The claim's words only look ahead at the attack: its own trigger still starts the attack."""
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    doc = _read(text)
     attacks = _of(doc, "attack")
     assert _of(doc, "claim_of_responsibility") and attacks
     assert (attacks[0].attack_type, attacks[0].injured) == ("bombing", injured)
@@ -440,5 +445,5 @@ def test_a_claim_with_a_or_an_keeps_the_attack_it_names(text: str, injured: int 
 
 def test_an_enemys_attack_an_armed_group_reports_is_not_its_claim() -> None:
     text = "Hamas claimed an Israeli attack on the hospital killed 500 people."
-    doc = process(RawDocument(path="t.txt", content=text, is_html=False))
+    doc = _read(text)
     assert not _of(doc, "claim_of_responsibility")
