@@ -447,3 +447,24 @@ def test_an_enemys_attack_an_armed_group_reports_is_not_its_claim() -> None:
     text = "Hamas claimed an Israeli attack on the hospital killed 500 people."
     doc = _read(text)
     assert not _of(doc, "claim_of_responsibility")
+
+
+@pytest.mark.parametrize(("text", "attacks", "date"), [
+    # a slash date alone dates the sentence, so a generic "attacked" with attackers starts an attack
+    ("04/01/2000: Two members of the Free Aceh Movement attacked a plane in Lhokseumawe, Indonesia.", 1, "2000"),
+    # what followed a few days later, with no kind of its own, is the same attack
+    ("04/12/2010: Maoists attacked and killed two party supporters in West Midnapore, India. "
+     "On 04/14/2010, the bodies of the two men were recovered.", 1, "2010-04-12"),
+    # a later date in a sentence that points back at the attack ("in the attack") is what followed it
+    ("On March 3, 2015, gunmen attacked a convoy in Kandahar and abducted two soldiers. "
+     "The soldiers abducted in the attack were released on March 20, 2015.", 1, "2015-03-03"),
+    # a later abduction that names no earlier attack is another one
+    ("On March 3, 2015, gunmen attacked a convoy in Kandahar and abducted two soldiers. "
+     "Gunmen abducted three soldiers in Kandahar on March 20, 2015.", 2, "2015-03-03"),
+    # an earlier date is another story, even when "the attack" points at it
+    ("A suicide bomber killed 12 people in Kabul on July 23, 2016. "
+     "It was the deadliest bombing in Kabul since the attack of May 31, 2015.", 2, "2016-07-23"),
+])
+def test_later_dates_that_tell_what_followed_keep_one_attack(text: str, attacks: int, date: str) -> None:
+    found = _of(_read(text), "attack")
+    assert (len(found), found[0].date) == (attacks, date)

@@ -232,6 +232,22 @@ def test_other_languages_get_full_dates_only() -> None:
     assert [(t.text, t.value, t.kind) for t in found] == [("23.07.2016", "2016-07-23", "absolute")]
 
 
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("04/01/2000: gunmen attacked a plane.", ["2000"]),  # April 1 or 4 January: only the year is sure
+        ("04/12/2010: gunmen attacked. On 04/14/2010, the bodies were found.", ["2010-04-12", "2010-04-14"]),
+        ("Le 04/12/2010, puis le 21/12/2010.", ["2010-12-04", "2010-12-21"]),  # 21 cannot be a month
+        ("On 12/21/2016 and 21/12/2016.", ["2016", "2016"]),  # the text holds both orders: nothing decides
+        ("On 13/13/2016, scores of 1/2/3 and 10/2016.", []),  # no month 13; no year; no day
+    ],
+)
+def test_slash_dates_take_their_order_from_the_text(text: str, values: list[str]) -> None:
+    found = find_times(text, "en", None)
+    assert [t.value for t in found] == values
+    assert all(text[t.start:t.end] == t.text for t in found)
+
+
 def test_precision_matches_the_value() -> None:
     expected = {None: None, 4: "year", 7: "month", 10: "day"}
     for lang, text, *_ in ONE:

@@ -77,6 +77,30 @@ def find_dates(text: str) -> list[DateMatch]:
     return sorted(found, key=lambda m: m.start)
 
 
+_SLASH_DATE = re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d{4})(?![\d/])")
+
+
+def find_slash_dates(text: str) -> list[DateMatch]:
+    """Dates written 04/01/2000, in order. Which number is the month differs by country (April 1 in
+    the US, 4 January in Europe), so the text decides: a date whose first number cannot be a month
+    (21/11/2016) puts the day first in every date of the text, one whose second cannot be (11/21/2016)
+    the month first. Where nothing decides, or the text holds both shapes, a date keeps only its year."""
+    matches = list(_SLASH_DATE.finditer(text.translate(_DIGITS)))
+    day_first = any(int(m["first"]) > 12 for m in matches)
+    month_first = any(int(m["second"]) > 12 for m in matches)
+    found = []
+    for m in matches:
+        if day_first != month_first:
+            day, month = (m["first"], m["second"]) if day_first else (m["second"], m["first"])
+            iso = _to_iso(m["year"], month, day)
+        else:  # a valid date in either order (04/01/2000): the year is all the text says for sure
+            iso = m["year"] if _to_iso(m["year"], m["first"], m["second"]) or \
+                _to_iso(m["year"], m["second"], m["first"]) else None
+        if iso:
+            found.append(DateMatch(m.start(), m.end(), iso))
+    return found
+
+
 def normalise_date(value: str | None) -> str | None:
     """An ISO date (possibly partial) from a container field such as JSONL `published`."""
     if not value:

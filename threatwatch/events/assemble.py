@@ -2,9 +2,10 @@
 
 An article names one attack many times ("the Crocus City Hall attack", "the shooting", "the
 massacre"). A mention joins the latest event of its type it does not contradict: a different
-place (Moscow is not Kerman; Moscow is inside Russia), a different date, or, for threats, a
-different perpetrator. A mention that joins nothing starts an event only if it says something
-specific: a generic "attacks on Ukraine" with no kind, figure, date or weapon is not an event.
+place (Moscow is not Kerman; Moscow is inside Russia), a different date (unless the sentence
+tells what followed the attack: `_aftermath`), or, for threats, a different perpetrator. A
+mention that joins nothing starts an event only if it says something specific: a generic
+"attacks on Ukraine" with no kind, figure, date or weapon is not an event.
 
 The event's figures follow one stated rule: for each outcome, the largest total any one sentence
 gives. Tolls are revised upward and restated ("143 killed", "the toll rose to 143"), so taking
@@ -20,6 +21,7 @@ hurt, is an armed assault; otherwise it stays `unknown`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -100,7 +102,8 @@ def _fits(cluster: _Cluster, mention: EventMention, entities: dict[str, Entity])
         return False
     date = mention.date.value if mention.date else None
     known = cluster.date()
-    if date and known and not (date.startswith(known) or known.startswith(date)):
+    if date and known and not (date.startswith(known) or known.startswith(date)) \
+            and not _aftermath(mention, known, date):
         return False
     # "yesterday's threat" and "the threat of November 2015" are two, even with no publication
     # date to tell how far apart they are.
@@ -112,6 +115,24 @@ def _fits(cluster: _Cluster, mention: EventMention, entities: dict[str, Entity])
         if mine and theirs and not mine & theirs:
             return False
     return True
+
+
+AFTERMATH_DAYS = 7
+
+
+def _aftermath(mention: EventMention, known: str, date: str) -> bool:
+    """A later date in a sentence that tells what followed an attack: it points back at it ("two
+    soldiers were abducted in the attack and released on November 16", "in August 2005 it was
+    determined that the assassination attempt ..."), or it names no kind of its own and falls a
+    few days later ("the body was recovered on 05/13/2011"). The date is the later happening's; the
+    attack stays one event. An earlier date is another story ("after the attack of 2015")."""
+    if mention.type != "attack" or date <= known[:len(date)]:
+        return False
+    if mention.refers_back:
+        return True
+    if mention.attack_type or len(known) != 10 or len(date) != 10:
+        return False
+    return (dt.date.fromisoformat(date) - dt.date.fromisoformat(known)).days <= AFTERMATH_DAYS
 
 
 def _same_place(a: str, b: str | None, entities: dict[str, Entity]) -> bool:

@@ -31,6 +31,7 @@ _HYPOTHETICAL_WINDOW = 70  # characters before a trigger searched for a modal or
 _NEGATION_WINDOW = 30
 _PLACE_WINDOW = 100  # characters between a trigger and the place it happened
 _TARGET_WINDOW = 80  # characters after a threat's trigger where its targets are named
+_REFERS_BACK_WINDOW = 12  # characters before a trigger searched for "the", "this", "the same"
 _WARFARE = {"military_operation", "armed_clash"}
 FIGURES_ONLY = "figures"  # a sentence that counts victims without naming what happened
 # Only these types count people: a threat or a claim of responsibility kills no one itself.
@@ -57,6 +58,7 @@ class EventMention:
     attackers_named: bool = False  # a `with_attackers` trigger with attackers named before it in its clause
     only_with_attackers: bool = False  # every generic trigger is `attackers_only`: a date or figure starts nothing
     recent: bool = False  # "yesterday", "last week" with no publication date to resolve them against
+    refers_back: bool = False  # a trigger points back at an event already told ("in the attack")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,8 @@ def _mention(
         actor_cue=any(m.type == "armed_group" for m in ctx.mentions) or bool(ctx.lex.actor_nouns.search(sentence)),
         attackers_named=any(t.with_attackers and _attackers_before(ctx, sentence, m.start()) for m, t in found),
         only_with_attackers=all(t.attackers_only for _, t in found if not t.specific),
+        refers_back=ctx.lex.refers_back is not None and any(
+            ctx.lex.refers_back.search(sentence, max(0, m.start() - _REFERS_BACK_WINDOW), m.start()) for m, _ in found),
     )
 
 

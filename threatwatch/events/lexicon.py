@@ -63,6 +63,9 @@ class Lexicon:
     clause_breaks: re.Pattern[str]
     attacker_group: re.Pattern[str] | None = None  # "suicide bombers": what a count of attackers counts
     victim_list: VictimListWords | None = None  # "killed a guard and a barber": victims one by one
+    # "in the attack", "following the assault": the words right before a trigger that point back at
+    # an event already told (matched at the end of the text before the trigger)
+    refers_back: re.Pattern[str] | None = None
 
 
 def words(fragment: str, lang: str) -> re.Pattern[str]:
@@ -121,6 +124,8 @@ def lexicon(lang: str | None) -> Lexicon:
         clause_breaks=re.compile(raw["clause_breaks"]),
         attacker_group=words(raw["attacker_group"], code) if raw.get("attacker_group") else None,
         victim_list=_victim_list_words(raw["victim_list"], code) if raw.get("victim_list") else None,
+        refers_back=re.compile(f"(?<!\\w)(?:{raw['refers_back']})\\s*$", re.IGNORECASE)
+        if raw.get("refers_back") else None,
     )
 
 

@@ -11,8 +11,10 @@ Decisions (each pinned by tests/test_when.py):
 - A span takes in the words that introduce the expression ("on Tuesday", "since 2015", "في أكتوبر الماضي"), but
   not an Arabic proclitic glued to its first word (بالأمس -> الأمس). For an anchored expression it stops at the
   relation word ("two days after"): the event it points at is whatever follows.
-- Full day-month-year dates are read by `threatwatch.metadata.find_dates`. The text is only rewritten character
-  for character (Arabic-Indic digits; the second name in "تشرين الثاني/نوفمبر" blanked), so offsets hold.
+- Full day-month-year dates are read by `threatwatch.metadata.find_dates`, and 04/01/2000 by `find_slash_dates`
+  (which number is the month is left to the text; where it does not tell, only the year is kept). The text is
+  only rewritten character for character (Arabic-Indic digits; the second name in "تشرين الثاني/نوفمبر"
+  blanked), so offsets hold.
 - Languages other than en/fr/ar/ru get the full dates only.
 """
 
@@ -25,7 +27,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from threatwatch.data import load_json
-from threatwatch.metadata import find_dates, normalise_date
+from threatwatch.metadata import find_dates, find_slash_dates, normalise_date
 
 LANGUAGES = ("en", "fr", "ar", "ru")
 
@@ -330,7 +332,10 @@ def find_times(text: str, lang: str, published: str | None) -> list[TimeExpressi
     lowered = None if _EXOTIC.search(work) else work.lower()
     # (start, end, priority, value, kind); the longest wins an overlap, then the earliest, then the first rule.
     found: list[tuple[int, int, int, str | None, str]] = []
-    for full in find_dates(work) if may_hold_date(work) else ():
+    dates = find_dates(work) if may_hold_date(work) else []
+    if "/" in work:
+        dates += find_slash_dates(work)  # 04/01/2000, no month name: a shape of its own
+    for full in dates:
         start, end, kind = full.start, full.end, "absolute"
         lead = g.date_lead.search(work, max(0, start - 60), start) if g else None
         if lead and lead.start() < start:
