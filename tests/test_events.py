@@ -468,3 +468,24 @@ def test_an_enemys_attack_an_armed_group_reports_is_not_its_claim() -> None:
 def test_later_dates_that_tell_what_followed_keep_one_attack(text: str, attacks: int, date: str) -> None:
     found = _of(_read(text), "attack")
     assert (len(found), found[0].date) == (attacks, date)
+
+
+@pytest.mark.parametrize("text", [
+    "Gunmen opened fire on Takow in Mogadishu on Monday. Takow, a local government head, was killed in the attack.",
+    "Assailants opened fire on Mohamed Nur in Mogadishu. Mohamed Nur, a journalist with Bar-Kulan radio station, "
+    "was seriously injured in the attack.",
+    "Two assailants opened fire on Wahab Aoun in Aden. Aoun, the central prison director, and his relative were "
+    "killed in the attack.",
+])
+def test_a_named_victim_with_an_office_makes_an_assassination(text: str) -> None:
+    """GTD's assassination: the attack's object is a named, prominent person, told in apposition."""
+    attacks = _of(_read(text), "attack")
+    assert [a.attack_type for a in attacks] == ["assassination"]
+
+
+@pytest.mark.parametrize("text", [
+    "On Monday, Smith, the head of the company, was injured in a car crash.",
+    "John Smith, a reporter with the Times, was injured when he fell on Tuesday.",
+])
+def test_a_named_person_hurt_with_no_attack_is_no_attack(text: str) -> None:
+    assert not _of(_read(text), "attack")
