@@ -476,6 +476,8 @@ def test_later_dates_that_tell_what_followed_keep_one_attack(text: str, attacks:
     "was seriously injured in the attack.",
     "Two assailants opened fire on Wahab Aoun in Aden. Aoun, the central prison director, and his relative were "
     "killed in the attack.",
+    "Assailants shot and killed Manzurul Islam Liton, an Awami League Member of Parliament, in Sundarganj.",
+    "On Wednesday, the district head administrator, Mikhail Mambetov, was shot by a gunman as he entered his home.",
 ])
 def test_a_named_victim_with_an_office_makes_an_assassination(text: str) -> None:
     """GTD's assassination: the attack's object is a named, prominent person, told in apposition."""
@@ -489,3 +491,8 @@ def test_a_named_victim_with_an_office_makes_an_assassination(text: str) -> None
 ])
 def test_a_named_person_hurt_with_no_attack_is_no_attack(text: str) -> None:
     assert not _of(_read(text), "attack")
+
+
+def test_a_head_shot_is_no_office() -> None:
+    attacks = _of(_read("Gunmen shot him in the head in Kabul on Monday, killing him."), "attack")
+    assert [a.attack_type for a in attacks] == ["armed_assault"]
