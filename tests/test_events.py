@@ -516,3 +516,20 @@ def test_a_named_person_hurt_with_no_attack_is_no_attack(text: str) -> None:
 def test_words_that_only_look_like_an_office_name_none(text: str) -> None:
     attacks = _of(_read(text), "attack")
     assert [a.attack_type for a in attacks] == ["armed_assault"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # GTD's codebook: harm by means other than explosives, firearms, fire or a sharp instrument is unarmed
+    ("Assailants armed with baseball bats attacked Syrian refugees in Magdeburg on Monday. "
+     "Three refugees were injured in the attack.", "unarmed_assault"),
+    ("Six masked men forced their way into an apartment and attacked the three with hammers, iron bars, and sticks.",
+     "unarmed_assault"),
+    ("Assailants armed with knives and sticks attacked villagers on Monday, killing two.", "armed_assault"),
+])
+def test_blunt_weapons_make_an_unarmed_assault(text: str, kind: str, rules_only: None) -> None:
+    attacks = _of(_read(text), "attack")
+    assert [(a.attack_type, a.weapon) for a in attacks] == [(kind, "melee")]
+
+
+def test_police_with_batons_make_no_attack() -> None:
+    assert not _of(_read("Police armed with batons dispersed the protesters in Paris on Monday."), "attack")
