@@ -533,3 +533,26 @@ def test_blunt_weapons_make_an_unarmed_assault(text: str, kind: str, rules_only:
 
 def test_police_with_batons_make_no_attack() -> None:
     assert not _of(_read("Police armed with batons dispersed the protesters in Paris on Monday."), "attack")
+
+
+@pytest.mark.parametrize(("text", "kind", "weapon"), [
+    ("08/09/2016: Assailants threw a firecracker at the house of Rabbi Avremel Kotlarsky in New City, New York.",
+     "bombing", "explosives"),
+    ("The office of Senate majority leader Bill Frist received an envelope filled with ricin on 02/02/2004.",
+     "unarmed_assault", "chemical"),
+    ("The editorial offices of the newspaper Daily Jang received an anthrax-laden letter in Karachi.",
+     "unarmed_assault", "chemical"),
+    ("On Monday an assailant injured three worshippers with a knife in Alexandria.", "armed_assault", "melee"),
+])
+def test_thrown_devices_poisoned_letters_and_knives_are_attacks(text: str, kind: str, weapon: str,
+                                                                 rules_only: None) -> None:
+    attacks = _of(_read(text), "attack")
+    assert [(a.attack_type, a.weapon) for a in attacks] == [(kind, weapon)]
+
+
+@pytest.mark.parametrize("text", [
+    "The chef injured his finger with a knife on Monday.",
+    "Children threw firecrackers during the festival on Monday.",
+])
+def test_knives_and_firecrackers_alone_are_no_attack(text: str) -> None:
+    assert not _of(_read(text), "attack")
