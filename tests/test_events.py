@@ -466,6 +466,17 @@ def test_an_enemys_attack_an_armed_group_reports_is_not_its_claim() -> None:
     # an earlier date is another story, even when "the attack" points at it
     ("A suicide bomber killed 12 people in Kabul on July 23, 2016. "
      "It was the deadliest bombing in Kabul since the attack of May 31, 2015.", 2, "2016-07-23"),
+    # a few days later with no word pointing back, and no kind of its own
+    ("04/12/2010: Maoists attacked and killed two party supporters in West Midnapore, India. "
+     "Bodies were recovered on 04/14/2010.", 1, "2010-04-12"),
+    # attackers acting anew a few days later: another attack
+    ("On March 3, 2015, gunmen attacked a convoy in Kandahar. On March 8, 2015, gunmen attacked a school in "
+     "Kandahar.", 2, "2015-03-03"),
+    # a bare article points at nothing: "the bombing" four years later is another one
+    ("Gunmen killed five people in Kabul in 2015. In 2019, the bombing of a Kabul wedding killed 63 people.", 2,
+     "2015"),
+    ("A bomb killed 5 people in Baghdad on July 3, 2016. On July 5, 2016, a car bomb that exploded in Baghdad "
+     "killed 10.", 2, "2016-07-03"),
 ])
 def test_later_dates_that_tell_what_followed_keep_one_attack(text: str, attacks: int, date: str) -> None:
     found = _of(_read(text), "attack")
@@ -491,6 +502,8 @@ def rules_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     "On Wednesday, the district head administrator, Mikhail Mambetov, was shot by a gunman as he entered his home.",
     "Assailants attacked Fesshazion Pietros in Rome. At least two people, including Pietros, a senior party "
     "official, and his aide, were injured in the assault.",
+    "Gunmen opened fire on Ali Mohamed in Mogadishu. The district head administrator, Ali Mohamed, was killed "
+    "in the attack.",
     "Assailants shot and killed Captain Elie Mugabonuwundi inside a bar in Kamenge on Monday.",
     "Assailants armed with machetes attacked and killed blogger Niladri Niloy in Dhaka on Friday.",
 ])
@@ -518,21 +531,35 @@ def test_words_that_only_look_like_an_office_name_none(text: str) -> None:
     assert [a.attack_type for a in attacks] == ["armed_assault"]
 
 
+def test_an_official_hurt_in_a_blast_is_one_of_its_victims(rules_only: None) -> None:
+    text = ("A car bomb killed 8 people in Mogadishu on Monday. The district head administrator, Ali Mohamed, "
+            "was injured in the blast.")
+    attacks = _of(_read(text), "attack")
+    assert [(a.attack_type, a.killed, a.injured) for a in attacks] == [("bombing", 8, 1)]
+
+
 @pytest.mark.parametrize(("text", "kind"), [
     # GTD's codebook: harm by means other than explosives, firearms, fire or a sharp instrument is unarmed
     ("Assailants armed with baseball bats attacked Syrian refugees in Magdeburg on Monday. "
      "Three refugees were injured in the attack.", "unarmed_assault"),
-    ("Six masked men forced their way into an apartment and attacked the three with hammers, iron bars, and sticks.",
-     "unarmed_assault"),
+    ("Six masked men armed with hammers, iron bars and sticks forced their way into an apartment and attacked the "
+     "three.", "unarmed_assault"),
     ("Assailants armed with knives and sticks attacked villagers on Monday, killing two.", "armed_assault"),
+    ("Assailants armed with sticks and knives attacked villagers on Monday, killing two.", "armed_assault"),
 ])
 def test_blunt_weapons_make_an_unarmed_assault(text: str, kind: str, rules_only: None) -> None:
     attacks = _of(_read(text), "attack")
     assert [(a.attack_type, a.weapon) for a in attacks] == [(kind, "melee")]
 
 
-def test_police_with_batons_make_no_attack() -> None:
-    assert not _of(_read("Police armed with batons dispersed the protesters in Paris on Monday."), "attack")
+@pytest.mark.parametrize("text", [
+    "Police armed with batons dispersed the protesters in Paris on Monday.",
+    "Youths with hockey sticks played in the park on Sunday.",
+    "Men armed with brooms and sticks cleaned the beach on Saturday.",
+    "The Premier League is a group with 20 clubs, officials said on Monday.",
+])
+def test_sticks_and_bats_alone_make_no_attack(text: str) -> None:
+    assert not _of(_read(text), "attack")
 
 
 @pytest.mark.parametrize(("text", "kind", "weapon"), [
@@ -542,7 +569,7 @@ def test_police_with_batons_make_no_attack() -> None:
      "unarmed_assault", "chemical"),
     ("The editorial offices of the newspaper Daily Jang received an anthrax-laden letter in Karachi.",
      "unarmed_assault", "chemical"),
-    ("On Monday an assailant injured three worshippers with a knife in Alexandria.", "armed_assault", "melee"),
+    ("On Monday an assailant attacked three worshippers with a knife in Alexandria.", "armed_assault", "melee"),
 ])
 def test_thrown_devices_poisoned_letters_and_knives_are_attacks(text: str, kind: str, weapon: str,
                                                                  rules_only: None) -> None:
@@ -552,7 +579,11 @@ def test_thrown_devices_poisoned_letters_and_knives_are_attacks(text: str, kind:
 
 @pytest.mark.parametrize("text", [
     "The chef injured his finger with a knife on Monday.",
+    "A man injured his hand with an axe on Monday.",
     "Children threw firecrackers during the festival on Monday.",
+    "Revellers threw firecrackers into the air at midnight on New Year's Eve.",
+    "Police seized packages filled with cyanide at the airport on Tuesday.",
+    "In Agatha Christie's novel, the killer sends a poisoned letter to the vicar.",
 ])
 def test_knives_and_firecrackers_alone_are_no_attack(text: str) -> None:
     assert not _of(_read(text), "attack")

@@ -233,19 +233,25 @@ def test_other_languages_get_full_dates_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "values"),
+    ("lang", "text", "values"),
     [
-        ("04/01/2000: gunmen attacked a plane.", ["2000"]),  # April 1 or 4 January: only the year is sure
-        ("04/12/2010: gunmen attacked. On 04/14/2010, the bodies were found.", ["2010-04-12", "2010-04-14"]),
-        ("Le 04/12/2010, puis le 21/12/2010.", ["2010-12-04", "2010-12-21"]),  # 21 cannot be a month
-        ("On 12/21/2016 and 21/12/2016.", ["2016", "2016"]),  # the text holds both orders: nothing decides
-        ("On 13/13/2016, scores of 1/2/3 and 10/2016.", []),  # no month 13; no year; no day
+        ("en", "04/01/2000: gunmen attacked a plane.", ["2000"]),  # April 1 or 4 January: only the year is sure
+        ("en", "04/12/2010: gunmen attacked. On 04/14/2010, the bodies were found.", ["2010-04-12", "2010-04-14"]),
+        ("en", "On 04/12/2010, then on 21/12/2010.", ["2010-12-04", "2010-12-21"]),  # 21 cannot be a month
+        ("en", "On 12/21/2016 and 21/12/2016.", ["2016", "2016"]),  # the text holds both orders: nothing decides
+        ("en", "On 13/13/2016 and 12/21/2016.", ["2016-12-21"]),  # no month 13 either way: it has no say
+        ("en", "On 13/13/2016, scores of 1/2/3, 10/2016 and 3/4/1999x.", []),  # no month 13; no year; a word
+        ("fr", "Le 04/12/2010 à Paris.", ["2010-12-04"]),  # French writes the day first
+        ("ar", "في ٠٤/١٢/٢٠١٠ في بغداد.", ["2010-12-04"]),
     ],
 )
-def test_slash_dates_take_their_order_from_the_text(text: str, values: list[str]) -> None:
-    found = find_times(text, "en", None)
-    assert [t.value for t in found] == values
-    assert all(text[t.start:t.end] == t.text for t in found)
+def test_slash_dates_take_their_order_from_the_text(lang: str, text: str, values: list[str]) -> None:
+    assert [t.value for t in find_times(text, lang, None)] == values
+
+
+def test_slash_dates_in_arabic_indic_digits_keep_offsets() -> None:
+    found = find_times("قالت الشرطة إن الهجوم وقع في ٠٤/١٤/٢٠١٠ في بغداد.", "ar", None)
+    assert [(t.text, t.value) for t in found] == [("في ٠٤/١٤/٢٠١٠", "2010-04-14")]
 
 
 def test_precision_matches_the_value() -> None:

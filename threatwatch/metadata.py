@@ -77,21 +77,24 @@ def find_dates(text: str) -> list[DateMatch]:
     return sorted(found, key=lambda m: m.start)
 
 
-_SLASH_DATE = re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d{4})(?![\d/])")
+_SLASH_DATE = re.compile(r"(?<![\w/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d{4})(?![\w/])")
 
 
-def find_slash_dates(text: str) -> list[DateMatch]:
+def find_slash_dates(text: str, day_first: bool | None = None) -> list[DateMatch]:
     """Dates written 04/01/2000, in order. Which number is the month differs by country (April 1 in
-    the US, 4 January in Europe), so the text decides: a date whose first number cannot be a month
-    (21/11/2016) puts the day first in every date of the text, one whose second cannot be (11/21/2016)
-    the month first. Where nothing decides, or the text holds both shapes, a date keeps only its year."""
+    the US, 4 January in Europe), so the text decides: a valid date whose first number cannot be a
+    month (21/11/2016) puts the day first in every date of the text, one whose second cannot be
+    (11/21/2016) the month first. Where nothing decides, or the text holds both shapes, `day_first`
+    does (the convention of the text's language); when it is None too (English is written both
+    ways), a date keeps only its year."""
     matches = list(_SLASH_DATE.finditer(text.translate(_DIGITS)))
-    day_first = any(int(m["first"]) > 12 for m in matches)
-    month_first = any(int(m["second"]) > 12 for m in matches)
+    day_first_seen = any(int(m["first"]) > 12 and _to_iso(m["year"], m["second"], m["first"]) for m in matches)
+    month_first_seen = any(int(m["second"]) > 12 and _to_iso(m["year"], m["first"], m["second"]) for m in matches)
+    order = day_first if day_first_seen == month_first_seen else day_first_seen
     found = []
     for m in matches:
-        if day_first != month_first:
-            day, month = (m["first"], m["second"]) if day_first else (m["second"], m["first"])
+        if order is not None:
+            day, month = (m["first"], m["second"]) if order else (m["second"], m["first"])
             iso = _to_iso(m["year"], month, day)
         else:  # a valid date in either order (04/01/2000): the year is all the text says for sure
             iso = m["year"] if _to_iso(m["year"], m["first"], m["second"]) or \

@@ -117,22 +117,25 @@ def _fits(cluster: _Cluster, mention: EventMention, entities: dict[str, Entity])
     return True
 
 
-AFTERMATH_DAYS = 7
+AFTERMATH_DAYS = 7  # a later date with no word pointing back: what followed within a week
+REFERRED_BACK_DAYS = 31  # a later date in a sentence that points back ("in the attack"): within a month
 
 
 def _aftermath(mention: EventMention, known: str, date: str) -> bool:
-    """A later date in a sentence that tells what followed an attack: it points back at it ("two
-    soldiers were abducted in the attack and released on November 16", "in August 2005 it was
-    determined that the assassination attempt ..."), or it names no kind of its own and falls a
-    few days later ("the body was recovered on 05/13/2011"). The date is the later happening's; the
-    attack stays one event. An earlier date is another story ("after the attack of 2015")."""
-    if mention.type != "attack" or date <= known[:len(date)]:
+    """A later date in a sentence that tells what followed an attack, with no attackers acting anew:
+    it points back at the attack ("two soldiers were abducted in the attack and released on March
+    20"), or it names no kind of its own ("the body was recovered on 05/13/2011"), and falls soon
+    after. The date is the later happening's; the attack stays one event. An earlier date is another
+    story ("since the attack of 2015"). Called only for dates that contradict each other, so neither
+    is a prefix of the other and comparing the strings compares the days."""
+    if mention.type != "attack" or date < known or mention.attackers_named:
         return False
-    if mention.refers_back:
-        return True
-    if mention.attack_type or len(known) != 10 or len(date) != 10:
+    if not mention.refers_back and mention.attack_type:
         return False
-    return (dt.date.fromisoformat(date) - dt.date.fromisoformat(known)).days <= AFTERMATH_DAYS
+    if len(known) != 10 or len(date) != 10:
+        return False
+    days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(known)).days
+    return days <= (REFERRED_BACK_DAYS if mention.refers_back else AFTERMATH_DAYS)
 
 
 def _same_place(a: str, b: str | None, entities: dict[str, Entity]) -> bool:

@@ -31,7 +31,7 @@ _HYPOTHETICAL_WINDOW = 70  # characters before a trigger searched for a modal or
 _NEGATION_WINDOW = 30
 _PLACE_WINDOW = 100  # characters between a trigger and the place it happened
 _TARGET_WINDOW = 80  # characters after a threat's trigger where its targets are named
-_REFERS_BACK_WINDOW = 12  # characters before a trigger searched for "the", "this", "the same"
+_REFERS_BACK_WINDOW = 24  # characters before a trigger searched for "in the", "following the"
 _WARFARE = {"military_operation", "armed_clash"}
 FIGURES_ONLY = "figures"  # a sentence that counts victims without naming what happened
 # Only these types count people: a threat or a claim of responsibility kills no one itself.

@@ -12,10 +12,11 @@ Decisions (each pinned by tests/test_when.py):
   not an Arabic proclitic glued to its first word (بالأمس -> الأمس). For an anchored expression it stops at the
   relation word ("two days after"): the event it points at is whatever follows.
 - Full day-month-year dates are read by `threatwatch.metadata.find_dates`, and 04/01/2000 by `find_slash_dates`
-  (which number is the month is left to the text; where it does not tell, only the year is kept). The text is
+  (which number is the month is left to the text read, a paragraph; where it does not tell, English keeps only
+  the year, other languages read the day first). The text is
   only rewritten character for character (Arabic-Indic digits; the second name in "تشرين الثاني/نوفمبر"
   blanked), so offsets hold.
-- Languages other than en/fr/ar/ru get the full dates only.
+- Languages other than en/fr/ar/ru get the full dates only (and slash dates, day first).
 """
 
 from __future__ import annotations
@@ -334,7 +335,8 @@ def find_times(text: str, lang: str, published: str | None) -> list[TimeExpressi
     found: list[tuple[int, int, int, str | None, str]] = []
     dates = find_dates(work) if may_hold_date(work) else []
     if "/" in work:
-        dates += find_slash_dates(work)  # 04/01/2000, no month name: a shape of its own
+        # 04/01/2000: English is written month first (US) and day first (UK); the other languages day first
+        dates += find_slash_dates(work, day_first=None if lang == "en" else True)
     for full in dates:
         start, end, kind = full.start, full.end, "absolute"
         lead = g.date_lead.search(work, max(0, start - 60), start) if g else None
