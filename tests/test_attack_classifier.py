@@ -55,7 +55,8 @@ def test_the_model_overrides_when_it_knows_a_word_and_points_at_it(monkeypatch: 
     text = "Assailants armed with a machete attacked a village."
     evidence = [Span(0, len(text), text)]
     answer, cue = second_opinion("weapon", evidence, "firearms")  # type: ignore[misc]
-    assert answer == "melee" and cue is not None and text[cue.start:cue.end] == cue.text == "machete"
+    # the lexicon's words for a blade cite it ("with a machete"), not the model's strongest word
+    assert answer == "melee" and cue is not None and text[cue.start:cue.end] == cue.text == "with a machete"
     # The same answer as the rules': nothing to change.
     assert second_opinion("weapon", [Span(0, 8, "a rifle.")], "firearms") is None
     # No word it knows: the rules' answer, or their silence, stands.
@@ -107,7 +108,7 @@ def test_the_weapon_models_unknown_leaves_the_weapon_empty_and_points_at_nothing
 
 def test_the_cue_is_a_lexicon_word_for_the_answer_else_no_name_and_no_function_words(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    # The model learned "sweden" and "on a" beside melee; the lexicon knows "knife".
+    # The model learned "sweden" and "on a" beside melee; the lexicon knows "with a knife".
     index = {"sweden": 0, "on a": 1, "elder": 2, "knife": 3}
     weights = np.array([[6.0, -2.0], [5.0, -2.0], [1.0, -1.0], [0.5, -0.5]], dtype=np.float32)
     model = LinearModel(("melee", "firearms"), index, weights, np.zeros(2, dtype=np.float32),
@@ -115,7 +116,7 @@ def test_the_cue_is_a_lexicon_word_for_the_answer_else_no_name_and_no_function_w
     monkeypatch.setattr(classify, "models", lambda: {"weapon": model})
     text = "In Sweden an assailant attacked an elder on a bus with a knife."
     answer, cue = second_opinion("weapon", [Span(0, len(text), text)], "firearms")  # type: ignore[misc]
-    assert answer == "melee" and cue is not None and cue.text == "knife" == text[cue.start:cue.end]
+    assert answer == "melee" and cue is not None and cue.text == "with a knife" == text[cue.start:cue.end]
     # No lexicon word: the strongest word that is neither a name nor function words alone.
     text = "In Sweden an assailant attacked an elder on a bus."
     answer, cue = second_opinion("weapon", [Span(0, len(text), text)], "firearms")  # type: ignore[misc]
