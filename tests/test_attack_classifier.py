@@ -212,3 +212,9 @@ def _training_script(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setitem(sys.modules, "train_attack_classifier", module)  # its dataclass looks itself up there
     spec.loader.exec_module(module)
     return module
+
+
+def test_features_name_every_weapon_the_lexicon_reads() -> None:
+    found = features("Assailants armed with grenades and assault rifles raided the police lines.", "bombing")
+    assert {"WEAPON=explosives", "WEAPON=firearms", "RULE=bombing", "grenades", "assault rifles"} <= found
+    assert not {f for f in features("Police met the mayor.", None) if f.startswith("WEAPON=")}
