@@ -5,11 +5,12 @@
 
 Each GTD summary goes through the pipeline with the model switched off; the attack event that
 the GTD scorer would read gives the evidence text and the rules' answers. A multinomial logistic
-regression (numpy, full-batch Adam, L2) learns each field from the evidence's words and word
-pairs (inverse document frequency weights, scaled to length 1) plus the rules' answer (a feature
-of value --rule-weight). Five-fold cross-validation over rows (seeded) prints the rules
-alone, the model alone and the combination the pipeline uses (the model replaces the rules when
-its probability reaches classify.CONFIDENT); then the model is fitted on all rows and saved.
+regression (numpy, full-batch Adam, L2) learns each field from the evidence's words, word pairs
+and the weapons the lexicon names (classify.features; inverse document frequency weights, scaled
+to length 1) plus the rules' answer (a feature of value --rule-weight). Five-fold cross-validation
+over rows (seeded) prints the rules alone, the model alone and the combination the pipeline uses
+(the model replaces the rules when its probability reaches classify.CONFIDENT); then the model is
+fitted on all rows and saved.
 Rows of --extra files (other GTD extracts in the same format: ../shared/eval/gtd_summaries/
 events_fullfields_1970_71.jsonl and events_fullfields_us_2013_2016.jsonl) are learned from in every
 fold and in the final fit, but never tested on, so the figures stay those of --data's rows.

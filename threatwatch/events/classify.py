@@ -3,8 +3,8 @@
 The rules in `detect`/`assemble` name an attack's kind and weapon from trigger words. GTD's
 coders also weigh what the words around them say (a "prominent" target makes an assassination;
 "opened fire" with no gun named is firearms). A linear model over the words and word pairs of
-the event's evidence (weighted by inverse document frequency), plus the rules' own answer as a
-feature of its own, learns those habits from the GTD dev half
+the event's evidence and the weapons the lexicon names in it (weighted by inverse document
+frequency), plus the rules' own answer as a feature of its own, learns those habits from the GTD dev half
 (`training/train_attack_classifier.py`, which also measures it by cross-validation).
 
 The model's answer replaces the rules' (or fills a field they left empty) when it reads a word it
