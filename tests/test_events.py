@@ -587,3 +587,13 @@ def test_thrown_devices_poisoned_letters_and_knives_are_attacks(text: str, kind:
 ])
 def test_knives_and_firecrackers_alone_are_no_attack(text: str) -> None:
     assert not _of(_read(text), "attack")
+
+
+@pytest.mark.parametrize("text", [
+    "On Tuesday, four people were killed and seven others were injured when their van hit a land mine in Kurram.",
+    "Assailants attacked Ukrainian soldiers with artillery and tanks near Starohnativka on Monday, killing seven.",
+    "Six members of the LTTE rammed a small boat filled with explosives into a navy vessel off Point Pedro.",
+])
+def test_land_mines_artillery_and_explosive_laden_craft_make_bombings(text: str, rules_only: None) -> None:
+    attacks = _of(_read(text), "attack")
+    assert [(a.attack_type, a.weapon) for a in attacks] == [("bombing", "explosives")]
