@@ -515,14 +515,6 @@ def test_a_named_victim_with_an_office_makes_an_assassination(text: str, rules_o
 
 
 @pytest.mark.parametrize("text", [
-    "On Monday, Smith, the head of the company, was injured in a car crash.",
-    "John Smith, a reporter with the Times, was injured when he fell on Tuesday.",
-])
-def test_a_named_person_hurt_with_no_attack_is_no_attack(text: str) -> None:
-    assert not _of(_read(text), "attack")
-
-
-@pytest.mark.parametrize("text", [
     "Gunmen shot him in the head in Kabul on Monday, killing him.",
     "Militants attacked a major city in the north on Monday, killing 12 people.",  # a title only capitalised
 ])
@@ -552,16 +544,6 @@ def test_blunt_weapons_make_an_unarmed_assault(text: str, kind: str, rules_only:
     assert [(a.attack_type, a.weapon) for a in attacks] == [(kind, "melee")]
 
 
-@pytest.mark.parametrize("text", [
-    "Police armed with batons dispersed the protesters in Paris on Monday.",
-    "Youths with hockey sticks played in the park on Sunday.",
-    "Men armed with brooms and sticks cleaned the beach on Saturday.",
-    "The Premier League is a group with 20 clubs, officials said on Monday.",
-])
-def test_sticks_and_bats_alone_make_no_attack(text: str) -> None:
-    assert not _of(_read(text), "attack")
-
-
 @pytest.mark.parametrize(("text", "kind", "weapon"), [
     ("08/09/2016: Assailants threw a firecracker at the house of Rabbi Avremel Kotlarsky in New City, New York.",
      "bombing", "explosives"),
@@ -578,14 +560,23 @@ def test_thrown_devices_poisoned_letters_and_knives_are_attacks(text: str, kind:
 
 
 @pytest.mark.parametrize("text", [
+    # a named person with an office, hurt with no attack
+    "On Monday, Smith, the head of the company, was injured in a car crash.",
+    "John Smith, a reporter with the Times, was injured when he fell on Tuesday.",
+    # sticks, bats, knives and firecrackers with no attack
+    "Police armed with batons dispersed the protesters in Paris on Monday.",
+    "Youths with hockey sticks played in the park on Sunday.",
+    "Men armed with brooms and sticks cleaned the beach on Saturday.",
+    "The Premier League is a group with 20 clubs, officials said on Monday.",
     "The chef injured his finger with a knife on Monday.",
     "A man injured his hand with an axe on Monday.",
     "Children threw firecrackers during the festival on Monday.",
     "Revellers threw firecrackers into the air at midnight on New Year's Eve.",
+    # poison with no letter sent
     "Police seized packages filled with cyanide at the airport on Tuesday.",
     "In Agatha Christie's novel, the killer sends a poisoned letter to the vicar.",
 ])
-def test_knives_and_firecrackers_alone_are_no_attack(text: str) -> None:
+def test_ordinary_sentences_with_stop_20s_attack_words_are_no_attack(text: str) -> None:
     assert not _of(_read(text), "attack")
 
 
