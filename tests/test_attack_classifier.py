@@ -159,7 +159,7 @@ def test_training_reads_only_rows_with_a_summary_from_main_and_extra_files(tmp_p
     rows = [{"summary": "Gunmen opened fire on a bus.", "attacktype1_txt": "Armed Assault"}, {"summary": "  "},
             {"attacktype1_txt": "Bombing/Explosion"}, {"summary": 7}, {"summary": "A bomb exploded."}]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", "utf-8")
-    assert [r["summary"] for r in module.load_rows(path)] == ["Gunmen opened fire on a bus.", "A bomb exploded."]
+    assert [r["summary"] for r in module.gtd_rows(path)] == ["Gunmen opened fire on a bus.", "A bomb exploded."]
 
 
 def test_a_weapon_gtd_never_pairs_with_a_bombing_rules_the_bombing_out() -> None:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from threatwatch.eval.events import GTD_ATTACK_TYPES, GTD_WEAPONS  # noqa: E402
+from threatwatch.eval.events import GTD_ATTACK_TYPES, GTD_WEAPONS, gtd_rows  # noqa: E402
 from threatwatch.events import classify  # noqa: E402
 from threatwatch.events.classify import LinearModel, feature_values, features  # noqa: E402
 
@@ -77,12 +77,6 @@ def _read(summary: str) -> tuple[str, dict[str, str | None], bool]:
         return summary, {"attack_type": None, "weapon": None}, False
     answers = {"attack_type": None if best.attack_type == "unknown" else best.attack_type, "weapon": best.weapon}
     return " ".join(s.text for s in best.evidence), answers, True
-
-
-def load_rows(path: Path) -> list[dict]:
-    """The rows of a GTD JSONL file that have a summary to read."""
-    rows = [json.loads(line) for line in path.read_text("utf-8").split("\n") if line.strip()]
-    return [r for r in rows if isinstance(r.get("summary"), str) and r["summary"].strip()]
 
 
 def without_rows_of(rows: list[dict], extra_rows: list[dict]) -> list[dict]:
@@ -216,9 +210,9 @@ def main() -> None:
     args = parser.parse_args()
     _use_settings(args.l2, args.min_docs, args.confident, args.rule_weight)
     started = time.time()
-    rows = load_rows(Path(args.data))
+    rows = gtd_rows(args.data)
     readings = rule_readings(rows)
-    extra_rows = without_rows_of(rows, [row for path in args.extra for row in load_rows(Path(path))])
+    extra_rows = without_rows_of(rows, [row for path in args.extra for row in gtd_rows(path)])
     extra_readings = rule_readings(extra_rows) if extra_rows else []
     data = {field: field_rows(field, rows, readings, extra_rows, extra_readings) for field in FIELDS}
     # folds over --data's rows, shared by the two fields: the kind of a held-back row is decided

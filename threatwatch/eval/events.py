@@ -40,6 +40,12 @@ def read_rows(path: str | Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in Path(path).read_text("utf-8").split("\n") if line.strip()]
 
 
+def gtd_rows(path: str | Path) -> list[dict[str, object]]:
+    """The rows of a GTD file that have a summary to read (a blank or missing one, or a number, is
+    nothing to read); `eval gtd` and the attack models' training read the same rows."""
+    return [r for r in read_rows(path) if isinstance(r.get("summary"), str) and str(r["summary"]).strip()]
+
+
 def events_by_text(texts: Iterable[str], workers: int) -> dict[str, list[dict[str, object]]]:
     """Ingest each text as one document; the events exported for it, keyed by the text."""
     unique = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
@@ -70,7 +76,7 @@ def _rate(hits: int, total: int) -> float:
 
 
 def evaluate_gtd(path: str | Path, workers: int = 1) -> dict[str, object]:
-    rows = [r for r in read_rows(path) if isinstance(r.get("summary"), str) and r["summary"].strip()]
+    rows = gtd_rows(path)
     events = events_by_text((str(r["summary"]) for r in rows), workers)
     tallies: dict[str, list[int]] = {k: [0, 0] for k in ("attack_type", "weapon", "killed", "injured")}
     confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -59,10 +59,19 @@ def features(text: str, rule_answer: str | None) -> set[str]:
 @lru_cache(maxsize=16)
 def _weapons_named(text: str) -> frozenset[str]:
     """WEAPON_FEATURE of each weapon an English weapon word or weapon trigger names in `text`."""
-    lex = lexicon("en")
-    named = {weapon for pattern, weapon in lex.weapons if pattern.search(text)}
-    named |= {t.weapon for t in lex.triggers if t.weapon and t.weapon not in named and t.pattern.search(text)}
+    named: set[str] = set()
+    for pattern, weapon in _weapon_phrases():
+        if weapon not in named and pattern.search(text):
+            named.add(weapon)
     return frozenset(WEAPON_FEATURE.format(weapon) for weapon in named)
+
+
+@cache
+def _weapon_phrases() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each English phrase that names a weapon, with it: the weapon words, then the triggers that
+    name one ("suicide bomber")."""
+    lex = lexicon("en")
+    return (*lex.weapons, *((t.pattern, t.weapon) for t in lex.triggers if t.weapon))
 
 
 @lru_cache(maxsize=16)
@@ -200,8 +209,7 @@ def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
     lex = lexicon("en")
     said: list[tuple[re.Pattern[str], str | None]]  # each phrase with what it says for this field
     if field == "weapon":
-        said = [(pattern, weapon) for pattern, weapon in lex.weapons]
-        said += [(t.pattern, t.weapon or f"type:{t.type}") for t in lex.triggers]
+        said = [*_weapon_phrases(), *((t.pattern, f"type:{t.type}") for t in lex.triggers if not t.weapon)]
     else:
         said = [(t.pattern, t.attack_type or f"type:{t.type}") for t in lex.triggers]
     matches = [(span.start + m.start(), span.start + m.end(), m.group(), meaning)
@@ -214,6 +222,7 @@ def _lexicon_cue(field: str, answer: str, spans: list[Span]) -> Span | None:
         return None
     start, end, text = min(cues, key=lambda c: (c[0], -c[1]))  # the first, and the longest there
     return Span(start, end, text)
+
 
 # Words that cannot stand as the evidence of a kind or a weapon, alone or in a pair ("on a",
 # "attacked a", "his"); nor can a single letter ("s" of "Taliban’s").
