@@ -588,3 +588,11 @@ def test_ordinary_sentences_with_stop_20s_attack_words_are_no_attack(text: str) 
 def test_land_mines_artillery_and_explosive_laden_craft_make_bombings(text: str, rules_only: None) -> None:
     attacks = _of(_read(text), "attack")
     assert [(a.attack_type, a.weapon) for a in attacks] == [("bombing", "explosives")]
+
+
+def test_named_phrases_are_written_out_in_trigger_expressions() -> None:
+    from threatwatch.events.lexicon import lexicon, with_phrases
+
+    assert with_phrases(r"killed (?:\S+ ){0,5}?(?:{offices})s?", {"offices": "mayor|judge"}) == \
+        r"killed (?:\S+ ){0,5}?(?:mayor|judge)s?"
+    assert not any("{offices}" in t.pattern.pattern for t in lexicon("en").triggers)

@@ -74,6 +74,15 @@ def words(fragment: str, lang: str) -> re.Pattern[str]:
     return re.compile(f"{front}(?:{fragment})(?!\\w)", re.IGNORECASE)
 
 
+_PHRASE = re.compile(r"\{([a-z_]+)\}")  # a named fragment; a quantifier ({0,5}) has no letters
+
+
+def with_phrases(expression: str, phrases: dict[str, str]) -> str:
+    """`expression` with each {name} of the file's 'phrases' written out (one list of offices serves
+    every assassination trigger)."""
+    return _PHRASE.sub(lambda m: phrases[m.group(1)], expression)
+
+
 def available() -> frozenset[str]:
     folder = data_file("events")
     return frozenset(
@@ -89,14 +98,15 @@ def lexicon(lang: str | None) -> Lexicon:
     (digits, names and loanwords like 'ISIS' still match)."""
     code = lang if lang in available() else FALLBACK_LANG
     raw = load_json(f"events/triggers_{code}.json")
+    triggers = [{**t, "re": with_phrases(t["re"], raw.get("phrases", {}))} for t in raw["triggers"]]
     return Lexicon(
         lang=code,
         triggers=tuple(
             Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True),
                     t.get("secondary", False), t.get("with_attackers", False), t.get("attackers_only", False))
-            for t in raw["triggers"]
+            for t in triggers
         ),
-        any_trigger=words("|".join(t["re"] for t in raw["triggers"]), code),
+        any_trigger=words("|".join(t["re"] for t in triggers), code),
         weapons=tuple((words(w["re"], code), w["weapon"]) for w in raw["weapons"]),
         casualties={kind: words(fragment, code) for kind, fragment in raw["casualties"].items()},
         implied_casualty=tuple(
