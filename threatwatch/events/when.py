@@ -13,9 +13,8 @@ Decisions (each pinned by tests/test_when.py):
   relation word ("two days after"): the event it points at is whatever follows.
 - Full day-month-year dates are read by `threatwatch.metadata.find_dates`, and 04/01/2000 by `find_slash_dates`
   (which number is the month is left to the text read, a paragraph; where it does not tell, English keeps only
-  the year, other languages read the day first). The text is
-  only rewritten character for character (Arabic-Indic digits; the second name in "تشرين الثاني/نوفمبر"
-  blanked), so offsets hold.
+  the year, other languages read the day first). The text is only rewritten character for character
+  (Arabic-Indic digits; the second name in "تشرين الثاني/نوفمبر" blanked), so offsets hold.
 - Languages other than en/fr/ar/ru get the full dates only (and slash dates, day first).
 """
 
