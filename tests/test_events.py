@@ -596,3 +596,45 @@ def test_named_phrases_are_written_out_in_trigger_expressions() -> None:
     assert with_phrases(r"killed (?:\S+ ){0,5}?(?:{offices})s?", {"offices": "mayor|judge"}) == \
         r"killed (?:\S+ ){0,5}?(?:mayor|judge)s?"
     assert not any("{offices}" in t.pattern.pattern for t in lexicon("en").triggers)
+
+
+@pytest.mark.parametrize(("text", "kind", "weapon", "injured"), [
+    # attackers who injure people, named before the verb
+    ("On Monday a man injured three people with a knife in Alexandria.", "armed_assault", "melee", 3),
+    ("Gunmen wounded two policemen in Quetta on Friday.", "armed_assault", "firearms", 2),
+    # two people hurt, named one by one, in an attack of no named kind: people hurt make an armed assault
+    ("Noorani and his driver were injured in the assault on Friday.", "armed_assault", None, 2),
+    # explosives that wrecked a building; a victim held at knife point; a mob's beating
+    ("A pickup truck carrying 660 pounds of explosives destroyed a dairy plant in Doncello.", "bombing", "explosives",
+     None),
+    ("An assailant held a woman at knife point at a shopping complex in Sungai Petani.", "hostage_taking", "melee",
+     None),
+    ("Said-Akhmad Khaladov was beaten by about 50 people who had broken into his house.", "unarmed_assault", "melee",
+     None),
+    # devices that attackers planted, and explosive charges, found or not
+    ("On Monday security forces defused two devices planted by unknown militants near a madrassah.", "bombing",
+     "explosives", None),
+    ("On Tuesday police destroyed eight explosive charges in Tacueyo.", "bombing", "explosives", None),
+    # attackers burning a building, also when "and then" carries the subject to the second verb
+    ("Two suspected FARC militants robbed ballots and then burned the voting registration table.",
+     "facility_attack", "incendiary", None),
+])
+def test_injuries_inflicted_wrecked_buildings_held_victims_and_burnings_are_attacks(
+        text: str, kind: str | None, weapon: str | None, injured: int | None, rules_only: None) -> None:
+    attacks = _of(_read(text, entities=False), "attack")
+    assert [(a.attack_type, a.weapon, a.injured) for a in attacks] == [(kind, weapon, injured)]
+
+
+@pytest.mark.parametrize("text", [
+    "A man injured his back lifting boxes on Monday.",
+    "The men injured themselves while climbing on Monday.",
+    "Men wounded during the war receive pensions from Monday.",
+    "Police held the suspect at gunpoint until backup arrived on Monday.",
+    "The team was beaten by ten men on Saturday.",
+    "Manchester United were beaten by Liverpool on Saturday.",
+    "Farmers burned the stubble in their fields on Monday.",
+    "Rebels planted listening devices in the embassy on Monday.",
+    "The company planted sensor devices in the field on Monday.",
+])
+def test_ordinary_sentences_with_stop_21s_attack_words_are_no_attack(text: str) -> None:
+    assert not _of(_read(text, entities=False), "attack")
