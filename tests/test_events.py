@@ -638,3 +638,14 @@ def test_injuries_inflicted_wrecked_buildings_held_victims_and_burnings_are_atta
 ])
 def test_ordinary_sentences_with_stop_21s_attack_words_are_no_attack(text: str) -> None:
     assert not _of(_read(text, entities=False), "attack")
+
+
+@pytest.mark.parametrize(("text", "attack"), [
+    # an attempt is an attack that failed, which GTD and analysts count; a plan is not one yet
+    ("06/13/2014: Assailants attempted to carry out attacks on polling stations in Logar province.", True),
+    ("On 06/13/2014 militants tried to stage an attack on the base in Logar but were repelled.", True),
+    ("On 06/13/2014 militants planned to carry out attacks on polling stations in Logar.", False),
+    ("On 06/13/2014 the group vowed to stage attacks on polling stations in Logar.", False),
+])
+def test_an_attempted_attack_is_an_attack_and_a_plan_is_not(text: str, attack: bool) -> None:
+    assert bool(_of(_read(text, entities=False), "attack")) is attack
