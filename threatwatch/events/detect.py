@@ -182,10 +182,6 @@ def _mention(
 def _attackers_before(ctx: SentenceContext, sentence: str, position: int) -> bool:
     """Whether the clause before `position` names attackers: a word like "gunmen" or an armed group."""
     clause = _clause_before(sentence, position, ctx.lex)
-    joined = ctx.lex.shared_subject.search(sentence, 0, position) if ctx.lex.shared_subject else None
-    if joined:
-        # "Militants robbed the ballots and then burned the table": the second verb has the first's subject
-        clause = _clause_before(sentence, joined.start(), ctx.lex) + sentence[joined.start():position]
     clause_start = ctx.start + position - len(clause)
     return bool(ctx.lex.actor_nouns.search(clause)) or any(
         m.type == "armed_group" and clause_start <= m.start and m.end <= ctx.start + position for m in ctx.mentions)

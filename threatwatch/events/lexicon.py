@@ -66,9 +66,6 @@ class Lexicon:
     # "in the attack", "following the assault": the words right before a trigger that point back at
     # an event already told (matched at the end of the text before the trigger)
     refers_back: re.Pattern[str] | None = None
-    # " and then ": the words between two verbs of one subject, matched at the end of the text before
-    # the second ("Gunmen robbed the bank and then burned it": the gunmen burned it)
-    shared_subject: re.Pattern[str] | None = None
 
 
 def words(fragment: str, lang: str) -> re.Pattern[str]:
@@ -139,8 +136,6 @@ def lexicon(lang: str | None) -> Lexicon:
         victim_list=_victim_list_words(raw["victim_list"], code) if raw.get("victim_list") else None,
         refers_back=re.compile(f"(?<!\\w)(?:{raw['refers_back']})\\s*$", re.IGNORECASE)
         if raw.get("refers_back") else None,
-        shared_subject=re.compile(f"(?:{raw['shared_subject']})$", re.IGNORECASE)
-        if raw.get("shared_subject") else None,
     )
 
 
