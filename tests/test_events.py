@@ -687,6 +687,18 @@ def test_mortar_strikes_arson_in_the_passive_and_no_reported_casualties(text: st
 @pytest.mark.parametrize("text", [
     "The rocket hit its target orbit on Monday, NASA said.",
     "The rocket landed on the barge after its launch on Monday.",
+    "The mortar struck the wall as the bricklayer worked on Monday.",
+    "Mortar prices hit a record high on Monday.",
+    "The candles were set alight for the vigil on 06/13/2014.",
+    # a toll of none tells an attack's outcome, it does not start one
+    "The army launched an attack on the rebel stronghold, with no casualties among soldiers.",
 ])
-def test_space_rockets_are_no_attack(text: str) -> None:
+def test_space_rockets_building_mortar_candles_and_tolls_of_none_are_no_attack(text: str) -> None:
     assert not _of(_read(text, entities=False), "attack")
+
+
+
+def test_no_other_casualties_leaves_the_toll_unread_rather_than_none() -> None:
+    text = ("Gunmen attacked a bus in Quetta on 06/13/2014. Officials said the number of dead stood at eleven. "
+            "There were no other casualties.")
+    assert [a.killed for a in _of(_read(text, entities=False), "attack")] == [None]

@@ -90,7 +90,9 @@ def _can_start(mention: EventMention) -> bool:
     if mention.type == "attack":
         if mention.specific or mention.attackers_named:
             return True
-        return not mention.only_with_attackers and bool(totals(mention.figures) or mention.date or mention.weapon)
+        # a toll of none ("no casualties in the attack") tells an attack's outcome, not that one happened
+        hurt = any(own or extra for own, extra, _ in totals(mention.figures).values())
+        return not mention.only_with_attackers and bool(hurt or mention.date or mention.weapon)
     if mention.type in _NEED_ACTOR:
         return mention.specific  # "the threat" alone only joins a threat already reported
     return mention.specific
