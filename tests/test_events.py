@@ -702,3 +702,24 @@ def test_no_other_casualties_leaves_the_toll_unread_rather_than_none() -> None:
     text = ("Gunmen attacked a bus in Quetta on 06/13/2014. Officials said the number of dead stood at eleven. "
             "There were no other casualties.")
     assert [a.killed for a in _of(_read(text, entities=False), "attack")] == [None]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("11/04/2010: In Belfast an unidentified militant fired nine shots and damaged the car of Martin Doherty.",
+     "armed_assault"),
+    ("04/29/2014: Assailants seized the Militsiya Station in Luhansk city, Ukraine.", "facility_attack"),
+    ("01/02/2016: At least 12 armed men seized the wildlife refuge headquarters in Princeton, Oregon.",
+     "facility_attack"),
+])
+def test_shots_fired_and_buildings_seized_by_attackers_are_attacks(text: str, kind: str, rules_only: None) -> None:
+    assert [a.attack_type for a in _of(_read(text, entities=False), "attack")] == [kind]
+
+
+@pytest.mark.parametrize("text", [
+    "Soldiers fired 21 shots in salute on 06/13/2014.",
+    "The gunmen fired shots into the air and fled on 06/13/2014.",
+    "Police seized the building on 06/13/2014.",
+    "The group took over the headquarters of the company on 06/13/2014.",
+])
+def test_salutes_shots_in_the_air_and_takeovers_are_no_attack(text: str) -> None:
+    assert not _of(_read(text, entities=False), "attack")
