@@ -723,3 +723,19 @@ def test_shots_fired_and_buildings_seized_by_attackers_are_attacks(text: str, ki
 ])
 def test_salutes_shots_in_the_air_and_takeovers_are_no_attack(text: str) -> None:
     assert not _of(_read(text, entities=False), "attack")
+
+
+@pytest.mark.parametrize(("text", "kind", "attack_type"), [
+    # the doer decides: attackers who shell or detain attack, a state's forces operate or arrest
+    ("08/13/2015: Assailants shelled a hospital in Tagab district, Badakhshan province.", "attack", "bombing"),
+    ("On 06/13/2014 rebel shelling killed five civilians in Donetsk.", "attack", "bombing"),
+    ("On 06/13/2014 the army shelled rebel positions near Idlib.", "military_operation", None),
+    ("On 06/13/2014 Houthi rebels detained ten journalists in Sanaa.", "attack", "hostage_taking"),
+    ("On 06/13/2014 police detained three militants in Quetta.", "arrest", None),
+    # the attackers are those detained: in the passive, or with no object after the verb
+    ("On 06/13/2014 three militants were detained by police in Quetta.", "arrest", None),
+    ("Suspects detained in the raid on 06/13/2014 were released.", "arrest", None),
+])
+def test_shelling_and_detentions_by_attackers_are_attacks(text: str, kind: str, attack_type: str | None,
+                                                          rules_only: None) -> None:
+    assert [(e.type, e.attack_type) for e in _read(text, entities=False).events] == [(kind, attack_type)]
