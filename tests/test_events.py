@@ -708,7 +708,7 @@ def test_no_other_casualties_leaves_the_toll_unread_rather_than_none() -> None:
     ("11/04/2010: In Belfast an unidentified militant fired nine shots and damaged the car of Martin Doherty.",
      "armed_assault"),
     ("04/29/2014: Assailants seized the Militsiya Station in Luhansk city, Ukraine.", "facility_attack"),
-    ("01/02/2016: At least 12 armed men seized the wildlife refuge headquarters in Princeton, Oregon.",
+    ("01/02/2016: At least 12 armed assailants seized the wildlife refuge headquarters in Princeton, Oregon.",
      "facility_attack"),
 ])
 def test_shots_fired_and_buildings_seized_by_attackers_are_attacks(text: str, kind: str, rules_only: None) -> None:
@@ -720,22 +720,20 @@ def test_shots_fired_and_buildings_seized_by_attackers_are_attacks(text: str, ki
     "The gunmen fired shots into the air and fled on 06/13/2014.",
     "Police seized the building on 06/13/2014.",
     "The group took over the headquarters of the company on 06/13/2014.",
+    "The rebels fired 21 rounds in honour of their commander on 06/13/2014.",
+    "On 06/13/2014 the suspects had seized weapons from the police station.",
+    "On 06/13/2014 the militants shelled out $5 million for weapons.",
 ])
 def test_salutes_shots_in_the_air_and_takeovers_are_no_attack(text: str) -> None:
     assert not _of(_read(text, entities=False), "attack")
 
 
 @pytest.mark.parametrize(("text", "kind", "attack_type"), [
-    # the doer decides: attackers who shell or detain attack, a state's forces operate or arrest
+    # the doer decides: attackers who shell attack, a state's forces operate
     ("08/13/2015: Assailants shelled a hospital in Tagab district, Badakhshan province.", "attack", "bombing"),
     ("On 06/13/2014 rebel shelling killed five civilians in Donetsk.", "attack", "bombing"),
     ("On 06/13/2014 the army shelled rebel positions near Idlib.", "military_operation", None),
-    ("On 06/13/2014 Houthi rebels detained ten journalists in Sanaa.", "attack", "hostage_taking"),
-    ("On 06/13/2014 police detained three militants in Quetta.", "arrest", None),
-    # the attackers are those detained: in the passive, or with no object after the verb
-    ("On 06/13/2014 three militants were detained by police in Quetta.", "arrest", None),
-    ("Suspects detained in the raid on 06/13/2014 were released.", "arrest", None),
+    ("On 06/13/2014 militants were shelled by the army near Idlib.", "military_operation", None),
 ])
-def test_shelling_and_detentions_by_attackers_are_attacks(text: str, kind: str, attack_type: str | None,
-                                                          rules_only: None) -> None:
+def test_shelling_by_attackers_is_an_attack(text: str, kind: str, attack_type: str | None, rules_only: None) -> None:
     assert [(e.type, e.attack_type) for e in _read(text, entities=False).events] == [(kind, attack_type)]

@@ -80,8 +80,8 @@ class SentenceContext:
 
 def find_mentions(ctx: SentenceContext) -> list[EventMention]:
     sentence = ctx.text[ctx.start:ctx.end]
-    hits = [(m, _as_done(ctx, sentence, m, t)) for m, t in _trigger_hits(sentence, ctx.lex)]
-    hits = [(m, t) for m, t in hits if not _in_name(sentence, m) and not _cancelled(sentence, m, t, ctx.lex)]
+    hits = [(m, t) for m, t in _trigger_hits(sentence, ctx.lex)
+            if not _in_name(sentence, m) and not _cancelled(sentence, m, t, ctx.lex)]
     by_type: dict[str, list[tuple[re.Match[str], Trigger]]] = {}
     for match, trigger in hits:
         by_type.setdefault(trigger.type, []).append((match, trigger))
@@ -97,22 +97,6 @@ def find_mentions(ctx: SentenceContext) -> list[EventMention]:
         span = Span(ctx.start, ctx.end, sentence)
         mentions.append(EventMention(FIGURES_ONLY, span, (span,), specific=False, figures=figures))
     return mentions
-
-
-def _as_done(ctx: SentenceContext, sentence: str, match: re.Match[str], trigger: Trigger) -> Trigger:
-    """The trigger as what its doer makes it: attackers who detain people take hostages, and
-    attackers who shell a town attack it, where a state's forces arrest and bomb. The doer is
-    named before the word in its clause, and the word is in the active voice ("three militants
-    were detained" names those detained)."""
-    done = trigger.by_attackers
-    if done is None or not _attackers_before(ctx, sentence, match.start()):
-        return trigger
-    before = sentence[:match.start()].split()
-    if before and ctx.lex.passive and ctx.lex.passive.fullmatch(before[-1]):
-        return trigger
-    if done.object and not done.object.match(sentence, match.end()):
-        return trigger
-    return done
 
 
 def _in_name(sentence: str, match: re.Match[str]) -> bool:

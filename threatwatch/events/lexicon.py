@@ -31,11 +31,6 @@ class Trigger:
     with_attackers: bool = False
     # ... and only then, not with a date or a figure as other generic words ("executed")
     attackers_only: bool = False
-    # what the word reports when attackers named before it in its clause do it, in the active voice
-    # and with an object right after it (`object`): "Militants detained the mayor" is a hostage
-    # taking, "Police detained the mayor" an arrest, "Suspects detained in the raid" neither
-    by_attackers: Trigger | None = None
-    object: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +101,11 @@ def lexicon(lang: str | None) -> Lexicon:
     triggers = [{**t, "re": with_phrases(t["re"], raw.get("phrases", {}))} for t in raw["triggers"]]
     return Lexicon(
         lang=code,
-        triggers=tuple(_trigger(t, code) for t in triggers),
+        triggers=tuple(
+            Trigger(words(t["re"], code), t["type"], t.get("attack_type"), t.get("weapon"), t.get("specific", True),
+                    t.get("secondary", False), t.get("with_attackers", False), t.get("attackers_only", False))
+            for t in triggers
+        ),
         any_trigger=words("|".join(t["re"] for t in triggers), code),
         weapons=tuple((words(w["re"], code), w["weapon"]) for w in raw["weapons"]),
         casualties={kind: words(fragment, code) for kind, fragment in raw["casualties"].items()},
@@ -138,15 +137,6 @@ def lexicon(lang: str | None) -> Lexicon:
         refers_back=re.compile(f"(?<!\\w)(?:{raw['refers_back']})\\s*$", re.IGNORECASE)
         if raw.get("refers_back") else None,
     )
-
-
-def _trigger(raw: dict, lang: str) -> Trigger:
-    done_by_attackers = raw.get("by_attackers")
-    return Trigger(words(raw["re"], lang), raw["type"], raw.get("attack_type"), raw.get("weapon"),
-                   raw.get("specific", True), raw.get("secondary", False), raw.get("with_attackers", False),
-                   raw.get("attackers_only", False),
-                   _trigger({**done_by_attackers, "re": raw["re"]}, lang) if done_by_attackers else None,
-                   re.compile(raw["object"], re.IGNORECASE) if raw.get("object") else None)
 
 
 def _victim_list_words(raw: dict[str, str], lang: str) -> VictimListWords:
