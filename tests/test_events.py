@@ -641,6 +641,20 @@ def test_injuries_inflicted_wrecked_buildings_held_victims_and_planted_devices_a
     "Angry villagers caught two gunmen and burned their car on Monday.",
     "The pantry was raided by an unknown group of raccoons on Monday.",
     "The company planted sensor devices in the field on Monday.",
+    "The rocket hit its target orbit on Monday, NASA said.",
+    "The rocket landed on the barge after its launch on Monday.",
+    "The mortar struck the wall as the bricklayer worked on Monday.",
+    "Mortar prices hit a record high on Monday.",
+    "The candles were set alight for the vigil on 06/13/2014.",
+    # a toll of none tells an attack's outcome, it does not start one
+    "The army launched an attack on the rebel stronghold, with no casualties among soldiers.",
+    "Soldiers fired 21 shots in salute on 06/13/2014.",
+    "The gunmen fired shots into the air and fled on 06/13/2014.",
+    "Police seized the building on 06/13/2014.",
+    "The group took over the headquarters of the company on 06/13/2014.",
+    "The rebels fired 21 rounds in honour of their commander on 06/13/2014.",
+    "On 06/13/2014 the suspects had seized weapons from the police station.",
+    "On 06/13/2014 the militants shelled out $5 million for weapons.",
 ])
 def test_ordinary_sentences_with_stop_21s_attack_words_are_no_attack(text: str) -> None:
     assert not _of(_read(text, entities=False), "attack")
@@ -684,20 +698,6 @@ def test_mortar_strikes_arson_in_the_passive_and_no_reported_casualties(text: st
     assert len(attacks[0].evidence) == text.count(". ") + 1
 
 
-@pytest.mark.parametrize("text", [
-    "The rocket hit its target orbit on Monday, NASA said.",
-    "The rocket landed on the barge after its launch on Monday.",
-    "The mortar struck the wall as the bricklayer worked on Monday.",
-    "Mortar prices hit a record high on Monday.",
-    "The candles were set alight for the vigil on 06/13/2014.",
-    # a toll of none tells an attack's outcome, it does not start one
-    "The army launched an attack on the rebel stronghold, with no casualties among soldiers.",
-])
-def test_space_rockets_building_mortar_candles_and_tolls_of_none_are_no_attack(text: str) -> None:
-    assert not _of(_read(text, entities=False), "attack")
-
-
-
 def test_no_other_casualties_leaves_the_toll_unread_rather_than_none() -> None:
     text = ("Gunmen attacked a bus in Quetta on 06/13/2014. Officials said the number of dead stood at eleven. "
             "There were no other casualties.")
@@ -713,19 +713,6 @@ def test_no_other_casualties_leaves_the_toll_unread_rather_than_none() -> None:
 ])
 def test_shots_fired_and_buildings_seized_by_attackers_are_attacks(text: str, kind: str, rules_only: None) -> None:
     assert [a.attack_type for a in _of(_read(text, entities=False), "attack")] == [kind]
-
-
-@pytest.mark.parametrize("text", [
-    "Soldiers fired 21 shots in salute on 06/13/2014.",
-    "The gunmen fired shots into the air and fled on 06/13/2014.",
-    "Police seized the building on 06/13/2014.",
-    "The group took over the headquarters of the company on 06/13/2014.",
-    "The rebels fired 21 rounds in honour of their commander on 06/13/2014.",
-    "On 06/13/2014 the suspects had seized weapons from the police station.",
-    "On 06/13/2014 the militants shelled out $5 million for weapons.",
-])
-def test_salutes_shots_in_the_air_and_takeovers_are_no_attack(text: str) -> None:
-    assert not _of(_read(text, entities=False), "attack")
 
 
 @pytest.mark.parametrize(("text", "kind", "attack_type"), [
