@@ -655,6 +655,9 @@ def test_injuries_inflicted_wrecked_buildings_held_victims_and_planted_devices_a
     "The rebels fired 21 rounds in honour of their commander on 06/13/2014.",
     "On 06/13/2014 the suspects had seized weapons from the police station.",
     "On 06/13/2014 the militants shelled out $5 million for weapons.",
+    # the attackers are the object of the troops' verb, not the subject of the shelling
+    "On 06/13/2014 troops pursuing the militants shelled the village.",
+    "On 06/13/2014 soldiers fighting the rebels seized the town hall.",
 ])
 def test_ordinary_sentences_with_stop_21s_attack_words_are_no_attack(text: str) -> None:
     assert not _of(_read(text, entities=False), "attack")
